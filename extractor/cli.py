@@ -1,0 +1,236 @@
+"""The `newsfacts` command. Each verb parses its arguments, calls one library function and turns
+our exceptions into a one-line message with a non-zero exit.
+
+click, not typer: click is what sqlite-utils and Datasette are built on (one CLI style across
+the tools an analyst uses with us), it exits 2 with a one-line message on bad arguments, and it
+needs no extra layer of type-hint magic.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from extractor.errors import InputError, NewsfactsError, NotImplementedYet
+from extractor.models import ExtractResult
+
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("data/newsfacts.db"),
+    show_default=True,
+    help="SQLite database file.",
+)
+TABLE_FIELDS = [
+    "metric",
+    "value",
+    "unit",
+    "change",
+    "change_unit",
+    "change_basis",
+    "period",
+    "entity",
+    "partner",
+    "section",
+]
+
+
+class Date(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: object, param: object, ctx: object) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return datetime.strptime(str(value), "%Y-%m-%d").date()
+        except ValueError:
+            self.fail(f"{value!r} is not a date in YYYY-MM-DD form", param, ctx)  # type: ignore[arg-type]
+
+
+def fail(error: NewsfactsError) -> NoReturn:
+    click.echo(f"Error: {error}", err=True)
+    sys.exit(1)
+
+
+def read_input(source: str) -> str:
+    """Read a file or stdin ('-') as text, tolerating undeclared encodings."""
+    if source == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(f"{source}: no such file")
+        data = path.read_bytes()
+    return decode_bytes(data)
+
+
+def decode_bytes(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsfacts")
+def cli() -> None:
+    """newsfacts: turn economic and trade news into browsable facts.
+
+    Typical use: `newsfacts ingest page.html` or `newsfacts crawl`, then `newsfacts serve`.
+    """
+
+
+@cli.command()
+@click.argument("source", metavar="FILE|-")
+@click.option("--published", type=Date(), help="Publication date, for resolving 'last year'.")
+@click.option("--url", help="The page's URL, recorded with the article.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "table", "csv"]),
+    default="json",
+    show_default=True,
+    help="Output format.",
+)
+def extract(source: str, published: date | None, url: str | None, fmt: str) -> None:
+    """Extract facts from an HTML page or plain text (a file, or - for stdin).
+
+    Prints {"article": {...}, "facts": [...]} as JSON, or the facts as a table or CSV.
+    """
+    from extractor.pipeline import extract_document
+
+    try:
+        result = extract_document(read_input(source), url=url, published=published)
+    except NewsfactsError as error:
+        fail(error)
+    click.echo(render(result, fmt))
+
+
+def render(result: ExtractResult, fmt: str) -> str:
+    if fmt == "json":
+        return result.model_dump_json(indent=2)
+    rows = [fact.model_dump(mode="json") for fact in result.facts]
+    if fmt == "csv":
+        out = io.StringIO()
+        fields = list(ExtractResult.model_fields["facts"].annotation.__args__[0].model_fields)  # type: ignore[union-attr]
+        writer = csv.DictWriter(out, fieldnames=fields)
+        writer.writeheader()
+        for row in rows:
+            row["span"] = json.dumps(row["span"])
+            writer.writerow(row)
+        return out.getvalue().rstrip("\n")
+    return format_table(rows)
+
+
+def format_table(rows: list[dict]) -> str:
+    if not rows:
+        return "(no facts)"
+    cells = [[("" if row[f] is None else str(row[f])) for f in TABLE_FIELDS] for row in rows]
+    widths = [max(len(f), *(len(c[i]) for c in cells)) for i, f in enumerate(TABLE_FIELDS)]
+    lines = ["  ".join(f.ljust(w) for f, w in zip(TABLE_FIELDS, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)) for cell in cells]
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, metavar="URL|FILE...")
+@DB_OPTION
+@click.option("--published", type=Date(), help="Publication date for pages that lack one.")
+def ingest(sources: tuple[str, ...], db_path: Path, published: date | None) -> None:
+    """Ingest article files (HTML or text) or URLs into the database, once each."""
+    from extractor.extract import extract_facts
+    from extractor.parse import parse_document
+    from extractor.store import open_db, save_article
+
+    try:
+        db = open_db(db_path)
+        stored = 0
+        for source in sources:
+            if source.startswith(("http://", "https://")):
+                raise NotImplementedYet("ingesting URLs is not implemented yet (issue 5)")
+            article = parse_document(read_input(source), url=None, published=published)
+            if article.url is None:
+                article = article.model_copy(
+                    update={
+                        "canonical_url": article.canonical_url or Path(source).resolve().as_uri()
+                    }
+                )
+            stored += save_article(db, article, extract_facts(article))
+    except NewsfactsError as error:
+        fail(error)
+    click.echo(f"{stored} new article(s) stored in {db_path}")
+
+
+@cli.command()
+@click.option(
+    "--sources",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("sources.toml"),
+    show_default=True,
+    help="Sources file.",
+)
+@DB_OPTION
+def crawl(sources: Path, db_path: Path) -> None:
+    """Fetch every configured source once and store new articles and facts."""
+    fail(NotImplementedYet("crawl is not implemented yet (issue 5)"))
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Browse the facts in Datasette (Ctrl-C stops it)."""
+    from datasette.cli import cli as datasette_cli
+
+    if not db_path.is_file():
+        fail(InputError(f"{db_path}: no database yet; run `newsfacts ingest` or `crawl` first"))
+    metadata = Path(__file__).resolve().parent.parent / "datasette-metadata.json"
+    click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C stops it)")
+    datasette_cli.main(
+        ["serve", str(db_path), "--metadata", str(metadata), "--host", host, "--port", str(port)],
+        standalone_mode=True,
+    )
+
+
+@cli.command(name="eval")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_command(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Score extraction against gold files (SPEC.md format) or a NewsQuant JSONL."""
+    fail(NotImplementedYet("eval is not implemented yet (issue 3)"))
+
+
+@cli.command()
+@DB_OPTION
+def reextract(db_path: Path) -> None:
+    """Re-run extraction on stored articles made with an older patterns version."""
+    fail(NotImplementedYet("reextract is not implemented yet (issue 6)"))
+
+
+@cli.command()
+@click.option(
+    "--jsonl",
+    "jsonl",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help='Input lines of {"id", "text"}.',
+)
+def quantities(jsonl: Path) -> None:
+    """Print every quantity (number with its unit) found in each input line, as JSONL."""
+    fail(NotImplementedYet("quantities is not implemented yet (issue 3)"))
+
+
+def main() -> None:
+    cli(prog_name="newsfacts")

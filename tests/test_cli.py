@@ -1,0 +1,71 @@
+"""The command line: every verb has real help; bad input gives one line and exit code 2/1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from extractor.cli import cli
+
+VERBS = ["extract", "ingest", "crawl", "serve", "eval", "reextract", "quantities"]
+
+
+@pytest.mark.parametrize("verb", VERBS)
+def test_every_verb_has_help_with_options(verb: str) -> None:
+    result = CliRunner().invoke(cli, [verb, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: " in result.output and "--help" in result.output
+    assert len(cli.commands[verb].help or "") > 20
+
+
+def test_top_level_help_lists_every_verb() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for verb in VERBS:
+        assert verb in result.output
+
+
+def test_bad_date_is_one_line_error_with_exit_2(tmp_path) -> None:
+    page = tmp_path / "a.txt"
+    page.write_text("Exports rose 5% to $10 billion in 2025.")
+    proc = subprocess.run(
+        [sys.executable, "-m", "extractor", "extract", str(page), "--published", "2025"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "YYYY-MM-DD" in proc.stderr
+
+
+def test_missing_file_is_one_line_error() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "extractor", "extract", "/no/such/file.html"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0
+    assert "no such file" in proc.stderr
+
+
+def test_extract_reads_stdin_and_prints_the_contract() -> None:
+    result = CliRunner().invoke(
+        cli, ["extract", "-", "--published", "2026-01-30"], input="Exports rose 5% in 2025.\n"
+    )
+    assert result.exit_code == 0
+    payload = json.loads(result.output)
+    assert set(payload) == {"article", "facts"}
+    assert payload["article"]["published"] == "2026-01-30"
+    assert isinstance(payload["facts"], list)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_extract_other_formats(fmt: str) -> None:
+    result = CliRunner().invoke(cli, ["extract", "-", "--format", fmt], input="No numbers here.")
+    assert result.exit_code == 0
