@@ -81,7 +81,6 @@ PAYWALL_MARKERS = (
 )
 # A timeline heading line: "2021:", "2021–2025:", "2026-01-30:".
 TIMELINE_HEADING = re.compile(r"^\s*(\d{4}(?:-\d{2}-\d{2})?(?:\s*[–—-]\s*\d{4})?)\s*:\s*$")
-BULLET = re.compile(r"^\s*(?:[•·▪◦*]|-\s)\s*")
 BLOCK_TAGS = ["p", "li", "dd", "dt", "figcaption", "blockquote", "h1", "h2", "h3", "h4", "tr"]
 
 
@@ -89,6 +88,8 @@ def parse_document(raw: str, url: str | None = None, published: date | None = No
     """Parse HTML or plain text, choosing by whether the input looks like markup."""
     if looks_like_html(raw):
         return parse_html(raw, url=url, published=published)
+    from extractor.textparse import parse_text
+
     return parse_text(raw, url=url, published=published)
 
 
@@ -223,44 +224,6 @@ def section_of(node: Tag) -> Section:
             if hint in marks:
                 return section
     return "body"
-
-
-# --- plain text -----------------------------------------------------------------------------
-
-
-def parse_text(text: str, url: str | None = None, published: date | None = None) -> Article:
-    """Plain text: one block per line; heading lines switch section; "2021:" heads a timeline."""
-    blocks: list[Block] = []
-    section: Section = "body"
-    heading: str | None = None
-    lines = [clean_text(line) for line in text.splitlines()]
-    title = next((line for line in lines if len(line.split()) >= 3), None)
-    truncated = is_paywalled(text)
-    for line in lines:
-        if not line:
-            continue
-        lowered = line.lower().strip(" :")
-        if lowered in SECTION_HEADINGS:
-            section, heading = SECTION_HEADINGS[lowered], None
-            continue
-        timeline = TIMELINE_HEADING.match(line)
-        if timeline:
-            section, heading = "timeline", timeline.group(1)
-            continue
-        is_bullet = bool(BULLET.match(line))
-        line = BULLET.sub("", line)
-        if not is_bullet and is_furniture_line(line):
-            continue
-        blocks.append(Block(section=section, text=line, heading=heading))
-    return Article.from_blocks(
-        blocks, url=url, canonical_url=url, title=title, published=published, truncated=truncated
-    )
-
-
-def is_furniture_line(line: str) -> bool:
-    """A short line without sentence punctuation is a label or a button, not a sentence."""
-    words = line.split()
-    return len(words) < 6 and not re.search(r"[.!?]$", line)
 
 
 # --- helpers --------------------------------------------------------------------------------
