@@ -207,9 +207,35 @@ def serve(db_path: Path, host: str, port: int) -> None:
 @cli.command(name="eval")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def eval_command(paths: tuple[Path, ...], as_json: bool) -> None:
-    """Score extraction against gold files (SPEC.md format) or a NewsQuant JSONL."""
-    fail(NotImplementedYet("eval is not implemented yet (issue 3)"))
+@click.option(
+    "--show-errors", is_flag=True, help="List missed and extra facts and wrong fields per file."
+)
+def eval_command(paths: tuple[Path, ...], as_json: bool, show_errors: bool) -> None:
+    """Score extraction against gold files or a NewsQuant JSONL.
+
+    PATHS are gold files in SPEC.md format, folders of them (`*.json`, or fixture folders'
+    `*/expected.json`), or NewsQuant `.jsonl` files, which score the quantity layer alone
+    (value, value+unit, value+change).
+    """
+    from extractor.scoring import evaluate_paths, report_json
+
+    newsquant = [p for p in paths if p.suffix == ".jsonl"]
+    gold = [p for p in paths if p.suffix != ".jsonl"]
+    try:
+        if gold:
+            report = evaluate_paths(gold)
+            click.echo(report_json(report) if as_json else report.table(show_errors))
+        for path in newsquant:
+            from extractor.newsquant import score_newsquant
+
+            quantities_report = score_newsquant(path)
+            click.echo(
+                json.dumps(quantities_report.model_dump(), indent=2)
+                if as_json
+                else quantities_report.table()
+            )
+    except NewsfactsError as error:
+        fail(error)
 
 
 @cli.command()

@@ -90,8 +90,20 @@ class Quantity(Model):
     pattern: str
 
 
+class Mention(Model):
+    """Another place where the same fact is stated (a summary box repeating the body)."""
+
+    evidence: str
+    span: tuple[int, int]
+    section: Section = "body"
+
+
 class Fact(Model):
-    """One number stated in an article about one measured thing (SPEC.md, "The fact")."""
+    """One number stated in an article about one measured thing (SPEC.md, "The fact").
+
+    A fact stated twice on a page is one fact: `evidence`/`span`/`section` give the first place,
+    `mentions` the other places, so a reader (or the scorer) can find every statement of it.
+    """
 
     metric: str
     value: float | None = None
@@ -109,6 +121,7 @@ class Fact(Model):
     span: tuple[int, int]
     pattern: str
     patterns_version: str = ""
+    mentions: list[Mention] = Field(default_factory=list)
 
 
 class ExtractResult(Model):
