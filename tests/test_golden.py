@@ -1,0 +1,51 @@
+"""Golden fixtures: every fixtures/articles/<slug>/ page, run through the pipeline, must give
+exactly its expected facts (expected.json, SPEC.md gold format). A failure prints a readable
+diff: the facts missed, the facts extra, and every wrong field with the sentence it came from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.extract import extract_facts
+from extractor.parse import clean_text
+from extractor.scoring import article_for, load_gold, normalize, score_file
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
+EXPECTED = sorted(FIXTURES.glob("*/expected.json"))
+
+# Fixtures the extractor does not reproduce exactly yet, with the reason. The xfail is strict:
+# the moment one starts passing the suite fails, so it is moved out of this list on purpose.
+KNOWN_FAILURES: dict[str, str] = {
+    "caixin-2026-01-30-chips-drive-exports": "the fact layer (issue 4) has not landed",
+}
+
+
+def slug(path: Path) -> str:
+    return path.parent.name
+
+
+def test_there_is_a_fixture_corpus() -> None:
+    assert EXPECTED, f"no fixtures under {FIXTURES}"
+
+
+@pytest.mark.parametrize("path", EXPECTED, ids=slug)
+def test_every_expected_evidence_is_in_the_parsed_page(path: Path) -> None:
+    gold, raw = load_gold(path)
+    text = normalize(clean_text(article_for(gold, raw).text))
+    missing = [f.evidence for f in gold.facts if normalize(f.evidence) not in text]
+    assert not missing, "evidence not found in the parsed page text:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("path", EXPECTED, ids=slug)
+def test_fixture_gives_exactly_its_expected_facts(
+    path: Path, request: pytest.FixtureRequest
+) -> None:
+    if slug(path) in KNOWN_FAILURES:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_FAILURES[slug(path)], strict=True))
+    gold, raw = load_gold(path)
+    report = score_file(gold, extract_facts(article_for(gold, raw)))
+    diff = [f"{p.kind}: {p.detail}\n    | {p.evidence}" for p in report.problems]
+    assert not diff, f"{slug(path)} differs from expected.json:\n" + "\n".join(diff)

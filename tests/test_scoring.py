@@ -1,0 +1,106 @@
+"""The scorer follows SPEC.md's Scoring rules; these tests read like those rules."""
+
+from __future__ import annotations
+
+from extractor.models import Fact, Mention
+from extractor.scoring import GoldFact, GoldFile, score_file
+
+SENTENCE = "Exports climbed 7.2% year-on-year to $758.3 billion last year."
+
+
+def gold(**fields: object) -> GoldFact:
+    base: dict[str, object] = {
+        "metric": "exports",
+        "metric_keywords": ["export"],
+        "value": 758.3e9,
+        "unit": "USD",
+        "change": 7.2,
+        "change_unit": "percent",
+        "change_basis": "yoy",
+        "period": "2025",
+        "entity": "China",
+        "evidence": "Exports climbed 7.2% year-on-year to $758.3 billion",
+    }
+    base.update(fields)
+    return GoldFact.model_validate(base)
+
+
+def fact(**fields: object) -> Fact:
+    base: dict[str, object] = {
+        "metric": "exports",
+        "value": 758.3e9,
+        "unit": "USD",
+        "change": 7.2,
+        "change_unit": "percent",
+        "change_basis": "yoy",
+        "period": "2025",
+        "entity": "China",
+        "evidence": SENTENCE,
+        "span": (37, 51),
+        "pattern": "test",
+    }
+    base.update(fields)
+    return Fact.model_validate(base)
+
+
+def score(golds: list[GoldFact], facts: list[Fact]) -> dict[str, float]:
+    return score_file(GoldFile(id="t", facts=golds), facts).scores
+
+
+def test_a_fully_right_fact_scores_one() -> None:
+    scores = score([gold()], [fact()])
+    assert scores["fact_f1"] == 1.0 and scores["tuple_f1"] == 1.0
+
+
+def test_value_must_agree_within_relative_tolerance_and_unit() -> None:
+    assert score([gold()], [fact(value=758.3e9 * (1 + 1e-7))])["fact_f1"] == 1.0
+    assert score([gold()], [fact(value=758.4e9)])["fact_f1"] == 0.0
+    assert score([gold()], [fact(unit="CNY")])["fact_f1"] == 0.0
+
+
+def test_evidence_must_overlap() -> None:
+    assert score([gold()], [fact(evidence="Imports fell.")])["fact_f1"] == 0.0
+
+
+def test_a_repeated_statement_in_mentions_overlaps_too() -> None:
+    elsewhere = fact(
+        evidence="A summary bullet.",
+        mentions=[Mention(evidence=SENTENCE, span=(0, 10), section="timeline")],
+    )
+    assert score([gold()], [elsewhere])["fact_f1"] == 1.0
+
+
+def test_change_only_gold_matches_on_change() -> None:
+    change_only = gold(value=None, unit=None)
+    assert score([change_only], [fact(value=None, unit=None)])["fact_f1"] == 1.0
+    assert score([change_only], [fact(value=None, unit=None, change=7.3)])["fact_f1"] == 0.0
+
+
+def test_a_wrong_field_counts_for_facts_but_not_tuples() -> None:
+    scores = score([gold()], [fact(period="2024")])
+    assert scores["fact_f1"] == 1.0
+    assert scores["tuple_f1"] == 0.0
+    assert scores["period_accuracy"] == 0.0 and scores["entity_accuracy"] == 1.0
+
+
+def test_basis_counts_only_when_gold_gives_one() -> None:
+    assert score([gold(change_basis=None)], [fact(change_basis="yoy")])["tuple_f1"] == 1.0
+    assert score([gold()], [fact(change_basis="mom")])["change_accuracy"] == 0.0
+
+
+def test_metric_needs_every_keyword() -> None:
+    keywords = ["smartphone", "export"]
+    assert score([gold(metric_keywords=keywords)], [fact()])["metric_accuracy"] == 0.0
+    right = fact(metric="smartphone exports (volume)")
+    assert score([gold(metric_keywords=keywords)], [right])["metric_accuracy"] == 1.0
+
+
+def test_optional_gold_costs_nothing_when_missed_and_counts_when_found() -> None:
+    assert score([gold(), gold(value=1.0, optional=True)], [fact()])["fact_f1"] == 1.0
+    found = score([gold(value=1.0, optional=True)], [fact(value=1.0)])
+    assert found["fact_precision"] == 1.0
+
+
+def test_matching_is_one_to_one() -> None:
+    scores = score([gold()], [fact(), fact()])
+    assert scores["fact_precision"] == 0.5 and scores["fact_recall"] == 1.0
