@@ -166,7 +166,7 @@ def ingest(sources: tuple[str, ...], db_path: Path, published: date | None) -> N
                         "canonical_url": article.canonical_url or Path(source).resolve().as_uri()
                     }
                 )
-            stored += save_article(db, article, extract_facts(article))
+            stored += save_article(db, article, extract_facts(article)).status == "new"
     except NewsfactsError as error:
         fail(error)
     click.echo(f"{stored} new article(s) stored in {db_path}")

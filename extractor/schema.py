@@ -1,0 +1,187 @@
+"""The fact store's schema, as sqlite-utils migrations.
+
+sqlite-utils >= 4.2 ships `Migrations` (a named set of functions, each applied once, inside a
+transaction, recorded in `_sqlite_migrations`), so schema versions need no hand-written
+bookkeeping and no extra dependency such as sqlite-migrate. A schema change is a new function
+appended below, never an edit to one that has shipped: databases in the field already ran it.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("newsfacts")
+
+# Columns a reader facets or filters on; each gets an index so Datasette's facet counts and
+# filters stay fast on millions of facts (see bench/bench_datasette.py).
+FACT_INDEXES: list[list[str]] = [
+    ["metric"],
+    ["entity", "metric", "period_start"],
+    ["partner"],
+    ["unit"],
+    ["period", "change_unit"],
+    ["section"],
+    ["article_id", "span_start"],
+    ["period_start"],
+    ["patterns_version"],
+]
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {"id": int, "name": str, "url": str, "kind": str, "added_at": str},
+        pk="id",
+        not_null={"name"},
+    )
+    db["sources"].create_index(["name"], unique=True)
+
+    db["runs"].create(
+        {
+            "id": int,
+            "kind": str,
+            "source_id": int,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "patterns_version": str,
+            "articles_new": int,
+            "articles_updated": int,
+            "articles_unchanged": int,
+            "articles_duplicate": int,
+            "facts_written": int,
+            "errors": int,
+            "counts": str,
+        },
+        pk="id",
+        not_null={"kind", "started_at", "status"},
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+
+    db["articles"].create(
+        {
+            "id": int,
+            "canonical_url": str,
+            "url": str,
+            "title": str,
+            "published": str,
+            "outlet": str,
+            "source_id": int,
+            "content_hash": str,
+            "patterns_version": str,
+            "truncated": int,
+            "fetched_at": str,
+            "http_status": int,
+            "etag": str,
+            "last_modified": str,
+            "words": int,
+            "text": str,
+            # [[section, start, end, heading], ...]: the Article's blocks, as offsets into
+            # `text`, so `reextract` rebuilds exactly the Article the extractor first saw.
+            "blocks": str,
+            "run_id": int,
+        },
+        pk="id",
+        not_null={"canonical_url", "content_hash", "text"},
+        defaults={"truncated": 0},
+        foreign_keys=[("source_id", "sources", "id"), ("run_id", "runs", "id")],
+    )
+    db["articles"].create_index(["canonical_url"], unique=True)
+    db["articles"].create_index(["url"])
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["patterns_version"])
+    db["articles"].create_index(["outlet"])
+    db["articles"].create_index(["published"])
+
+    db["article_history"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "canonical_url": str,
+            "url": str,
+            "title": str,
+            "published": str,
+            "outlet": str,
+            "content_hash": str,
+            "patterns_version": str,
+            "fetched_at": str,
+            "http_status": int,
+            "etag": str,
+            "last_modified": str,
+            "text": str,
+            "blocks": str,
+            "replaced_at": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_history"].create_index(["article_id"])
+
+    db["entities"].create(
+        {"name": str, "kind": str, "aliases": str},
+        pk="name",
+    )
+
+    db["facts"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "metric": str,
+            "value": float,
+            "unit": str,
+            "value_high": float,
+            "qualifier": str,
+            "change": float,
+            "change_unit": str,
+            "change_basis": str,
+            "period": str,
+            # First day of `period` ("2025-Q3" -> "2025-07-01"): a sortable, chartable date.
+            "period_start": str,
+            "entity": str,
+            "partner": str,
+            "section": str,
+            "evidence": str,
+            "span_start": int,
+            "span_end": int,
+            "pattern": str,
+            "patterns_version": str,
+            # Other places the page states the same fact: [{"evidence", "span", "section"}].
+            "mentions": str,
+            # Fields a newer extractor adds to Fact before the schema names them, as JSON.
+            "extra": str,
+        },
+        pk="id",
+        not_null={"article_id", "metric", "evidence", "qualifier", "section"},
+        foreign_keys=[
+            ("article_id", "articles", "id"),
+            ("entity", "entities", "name"),
+            ("partner", "entities", "name"),
+        ],
+    )
+    for columns in FACT_INDEXES:
+        db["facts"].create_index(columns)
+
+    db["errors"].create(
+        {"id": int, "run_id": int, "url": str, "stage": str, "message": str, "at": str},
+        pk="id",
+        not_null={"stage", "message", "at"},
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["errors"].create_index(["run_id"])
+    db["errors"].create_index(["url"])
+
+    # Full-text search kept in step by triggers, so every write path (save, update, reextract,
+    # a person's own SQL) keeps the index right without remembering to.
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    db["facts"].enable_fts(["metric", "evidence"], create_triggers=True, tokenize="porter")
+
+
+def apply(db: sqlite_utils.Database) -> None:
+    """Bring the database to the newest schema version."""
+    migrations.apply(db)
+
+
+def version(db: sqlite_utils.Database) -> list[str]:
+    """Names of the applied migrations, oldest first."""
+    return [m.name for m in migrations.applied(db)]
