@@ -31,5 +31,14 @@ format: $(BIN)/newsfacts
 	$(BIN)/ruff format extractor tests
 	$(BIN)/ruff check --fix extractor tests
 
+## bench: words/s against the bare tokenizer and quantulum3, start-up, memory and scaling
+## (~20 min on 2 cores; `make bench BENCH_QUICK=1` takes about a minute)
+$(VENV)/.bench-deps: pyproject.toml $(BIN)/newsfacts
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.bench-deps
+	$(BIN)/python -m bench.run $(if $(BENCH_QUICK),--quick)
+
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -1,0 +1,412 @@
+"""`make bench`: how fast newsfacts is, next to the practical limit and a peer, in one run.
+
+    python -m bench.run            # full: 200,000 words; 1k / 10k / 100k articles; reextract
+    python -m bench.run --quick    # a minute or two, for iterating (also BENCH_QUICK=1)
+    python -m bench.run --profile  # also write a pyinstrument profile of extract
+
+Prints, for the same text on the same machine in the same run: words/s of the bare
+`spacy.blank("en")` tokenizer (the baseline), our quantity layer and `extract`, quantulum3, and
+each one's ratio to the baseline; start-up time and peak RSS of `newsfacts extract` on one
+article; wall time and peak RSS of extract+store over growing numbers of generated articles;
+`newsfacts reextract` with 1 and 2 workers. The last line is one JSON object for tools.
+The load average is printed with each section: other processes on the machine skew numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import throughput
+from bench.corpus import REPO, article_pages, load_source
+
+OUT = REPO / "bench" / "out"
+BIN = Path(sys.executable).parent
+NEWSFACTS = BIN / "newsfacts"
+
+
+@dataclass
+class Proc:
+    """A finished child process, with the kernel's account of it."""
+
+    rc: int
+    wall_s: float
+    max_rss_mb: float
+    stdout: str
+    stderr: str
+
+
+def run_child(cmd: list[str]) -> Proc:
+    """Run a command; wall time and peak RSS come from wait4(), so they are this child's own."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=REPO)
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return Proc(
+            proc.returncode,
+            wall,
+            usage.ru_maxrss / 1024,  # KiB on Linux
+            out.decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def fmt(value: float | None, digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+# --- sections -------------------------------------------------------------------------------
+
+
+def section_throughput(words: int, article_words: int, repeats: int, results: dict) -> None:
+    from extractor.parse import parse_document
+
+    source = load_source()
+    pages: list[str] = []
+    total = 0
+    for page in article_pages(source, 10**9, article_words, seed=3):
+        pages.append(page)
+        total += article_words
+        if total >= words:
+            break
+    articles = [parse_document(page) for page in pages]
+    texts = throughput.block_texts(articles)
+    counted = sum(len(a.text.split()) for a in articles)
+    say(f"== throughput, one process ({load()})")
+    say(
+        f"   text: {counted:,} words in {len(articles):,} articles / {len(texts):,} paragraphs, "
+        f"recombined from {len(source.paragraphs)} paragraphs of {source.origin}; "
+        f"best of {repeats}"
+    )
+    timings = [
+        throughput.tokenizer(texts, counted, repeats),
+        throughput.quantity_layer(texts, counted, repeats),
+        throughput.fact_layer(articles, counted, repeats),
+        throughput.html_parse(pages, counted, repeats),
+        throughput.extract_document(pages, counted, repeats),
+        throughput.quantulum3(texts, counted, 1),
+    ]
+    base = timings[0].wps
+    say(f"   {'':44} {'words/s':>10} {'(CPU)':>10} {'x tokenizer':>12}")
+    for timing in timings:
+        ratio = f"{timing.wps / base:.2f}" if timing.wps and base else "n/a"
+        say(
+            f"   {timing.name:44} {fmt(timing.wps):>10} {fmt(timing.cpu_wps):>10} {ratio:>12}"
+            + (f"  {timing.note}" if timing.note else "")
+        )
+    results.update(
+        tokenizer_wps=timings[0].wps,
+        quantities_wps=timings[1].wps,
+        extract_wps=timings[2].wps,
+        parse_wps=timings[3].wps,
+        extract_document_wps=timings[4].wps,
+        quantulum3_wps=timings[5].wps,
+        throughput_words=counted,
+        throughput_load=os.getloadavg()[0],
+    )
+    for key in ("extract", "quantities", "quantulum3"):
+        value = results[f"{key}_wps"]
+        results[f"{key}_vs_tokenizer"] = round(value / base, 3) if value and base else None
+    say()
+
+
+def section_startup(results: dict) -> None:
+    say(f"== start-up: `newsfacts extract` on one article, 3 runs ({load()})")
+    OUT.mkdir(parents=True, exist_ok=True)
+    fixtures = sorted((REPO / "fixtures" / "articles").glob("*/page.html"))
+    page = fixtures[0] if fixtures else OUT / "one-article.html"
+    if not fixtures:
+        page.write_text(next(article_pages(load_source(), 1, 400)), encoding="utf-8")
+    runs = {
+        "newsfacts --version": [str(NEWSFACTS), "--version"],
+        f"newsfacts extract {page.relative_to(REPO)}": [str(NEWSFACTS), "extract", str(page)],
+    }
+    for label, cmd in runs.items():
+        procs = [run_child(cmd) for _ in range(3)]
+        failed = [p for p in procs if p.rc != 0]
+        if failed:
+            say(f"   {label}: exit {failed[0].rc}: {failed[0].stderr.strip()[-300:]}")
+            continue
+        best = min(p.wall_s for p in procs)
+        rss = max(p.max_rss_mb for p in procs)
+        walls = ", ".join(f"{p.wall_s:.2f}" for p in procs)
+        say(f"   {label:60} {best:6.2f} s (best; runs {walls})  peak RSS {rss:5.0f} MB")
+        if "extract" in label:
+            results.update(startup_s=round(best, 3), startup_peak_rss_mb=round(rss, 1))
+    say()
+
+
+def section_scaling(sizes: list[int], article_words: int, results: dict) -> Path | None:
+    say(
+        f"== scaling: generate -> parse -> extract -> store, streamed, "
+        f"~{article_words} words/article"
+    )
+    say(
+        f"   {'articles':>9} {'wall s':>8} {'us/article*':>11} {'x smallest':>10} "
+        f"{'peak RSS MB':>12} {'RSS 10%..100% MB':>22} {'DB MB':>7}  load"
+    )
+    per_article0: float | None = None
+    last_db: Path | None = None
+    scaling: list[dict] = []
+    for size in sizes:
+        db = OUT / f"scale-{size}.db"
+        proc = run_child(
+            [
+                sys.executable,
+                "-m",
+                "bench.scale",
+                "--articles",
+                str(size),
+                "--db",
+                str(db),
+                "--words",
+                str(article_words),
+            ]
+        )
+        if proc.rc != 0:
+            say(f"   {size:>9,} failed (exit {proc.rc}): {proc.stderr.strip()[-400:]}")
+            break
+        report = json.loads(proc.stdout.strip().splitlines()[-1])
+        # Steady-state cost: from the 10% checkpoint to the end, so one-off warm-up (lazy
+        # imports, pattern compilation, the first pages of the database) does not count.
+        marks = report["checkpoints"]
+        first, last = marks[0], marks[-1]
+        span = last["articles"] - first["articles"]
+        per_article = (
+            (last["wall_s"] - first["wall_s"]) / span * 1e6
+            if span > 0
+            else report["wall_s"] / size * 1e6
+        )
+        report["us_per_article_steady"] = round(per_article, 1)
+        per_article0 = per_article0 or per_article
+        curve = f"{marks[0]['rss_mb']:.0f}..{marks[-1]['rss_mb']:.0f}"
+        say(
+            f"   {size:>9,} {report['wall_s']:>8.1f} {per_article:>11,.0f} "
+            f"{per_article / per_article0:>10.2f} {proc.max_rss_mb:>12.0f} {curve:>22} "
+            f"{report['db_mb']:>7.0f}  {os.getloadavg()[0]:.2f}"
+        )
+        report["peak_rss_mb"] = round(proc.max_rss_mb, 1)
+        scaling.append(report)
+        if last_db is not None and last_db != db:
+            remove_db(last_db)
+        last_db = db
+    say("   * steady state: wall time from the 10% checkpoint to the end, per article")
+    results["scaling"] = scaling
+    if scaling:
+        results["peak_rss_mb_max"] = scaling[-1]["peak_rss_mb"]
+        results["scale_max_articles"] = scaling[-1]["articles"]
+        if scaling[-1]["articles"] == 100_000:
+            results["peak_rss_mb_100k"] = scaling[-1]["peak_rss_mb"]
+    say()
+    return last_db
+
+
+def remove_db(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def section_reextract(db: Path | None, results: dict) -> None:
+    say(
+        "== reextract: `newsfacts reextract --workers N` over the largest scaling database "
+        f"({load()})"
+    )
+    help_text = run_child([str(NEWSFACTS), "reextract", "--help"])
+    if db is None or help_text.rc != 0 or "--workers" not in help_text.stdout:
+        say("   not measured: `newsfacts reextract --workers N` is not available yet")
+        say()
+        return
+    all_flag = next((f for f in ("--all", "--force") if f in help_text.stdout), None)
+    walls: dict[int, float] = {}
+    for workers in (1, 2):
+        cmd = [str(NEWSFACTS), "reextract", "--db", str(db), "--workers", str(workers)]
+        if all_flag:
+            cmd.append(all_flag)
+        else:
+            mark_stale(db)
+        proc = run_child(cmd)
+        if proc.rc != 0:
+            say(f"   --workers {workers}: exit {proc.rc}: {proc.stderr.strip()[-400:]}")
+            return
+        walls[workers] = proc.wall_s
+        say(
+            f"   --workers {workers}: {proc.wall_s:8.1f} s  peak RSS {proc.max_rss_mb:5.0f} MB"
+            f"  (load {os.getloadavg()[0]:.2f})  {proc.stdout.strip()[-120:]}"
+        )
+    speedup = walls[1] / walls[2]
+    say(f"   speed-up with 2 workers: {speedup:.2f}x")
+    results.update(
+        reextract_1_s=round(walls[1], 2),
+        reextract_2_s=round(walls[2], 2),
+        reextract_speedup_2core=round(speedup, 3),
+    )
+    say()
+
+
+def mark_stale(db: Path) -> None:
+    """Make every stored article look extracted by older patterns, so reextract redoes it."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("update articles set patterns_version = 'bench-stale'")
+
+
+def section_profile(words: int, article_words: int) -> None:
+    from pyinstrument import Profiler
+
+    from extractor.extract import extract_facts
+    from extractor.parse import parse_document
+
+    pages = list(
+        article_pages(load_source(), max(1, words // article_words), article_words, seed=5)
+    )
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for page in pages:
+        extract_facts(parse_document(page))
+    profiler.stop()
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "profile.html").write_text(profiler.output_html(), encoding="utf-8")
+    text = profiler.output_text(unicode=False, color=False, show_all=False)
+    (OUT / "profile.txt").write_text(text, encoding="utf-8")
+    say(
+        f"== profile of parse+extract over {words:,} words: "
+        "bench/out/profile.html, bench/out/profile.txt"
+    )
+    say(text[:6000])
+
+
+# --- main -----------------------------------------------------------------------------------
+
+FINAL_KEYS = (
+    "extract_wps",
+    "quantities_wps",
+    "tokenizer_wps",
+    "quantulum3_wps",
+    "startup_s",
+    "peak_rss_mb_100k",
+    "reextract_speedup_2core",
+)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="newsfacts benchmark")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
+        help="small sizes, for iterating",
+    )
+    parser.add_argument("--words", type=int, help="words of text for the words/s measurements")
+    parser.add_argument("--sizes", help="comma-separated article counts for the scaling runs")
+    parser.add_argument(
+        "--article-words", type=int, default=150, help="words per generated article"
+    )
+    parser.add_argument("--repeats", type=int, help="runs per words/s measurement (best is kept)")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated sections to skip: throughput,startup,scaling,reextract",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile parse+extract with pyinstrument"
+    )
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")  # quantulum3's classifier notice; nothing of ours warns here
+
+    words = args.words or (30_000 if args.quick else 200_000)
+    sizes = [
+        int(s)
+        for s in (args.sizes or ("300,1000,3000" if args.quick else "1000,10000,100000")).split(",")
+    ]
+    repeats = args.repeats or (1 if args.quick else 3)
+    skip = set(filter(None, args.skip.split(",")))
+    results: dict = {"quick": args.quick}
+    started = time.perf_counter()
+    say(
+        f"newsfacts bench {'(quick) ' if args.quick else ''}"
+        f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())} "
+        f"python {platform.python_version()} on {platform.machine()}, {load()}, git {git_rev()}"
+    )
+    say()
+    if "throughput" not in skip:
+        section_throughput(words, args.article_words, repeats, results)
+    if "startup" not in skip:
+        section_startup(results)
+    db = None
+    if "scaling" not in skip:
+        db = section_scaling(sizes, args.article_words, results)
+    if "reextract" not in skip:
+        section_reextract(db, results)
+    if db is not None:
+        remove_db(db)
+    if args.profile:
+        section_profile(min(words, 50_000), args.article_words)
+    results["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
+    results["bench_wall_s"] = round(time.perf_counter() - started, 1)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "last.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    final = {key: _round(results.get(key)) for key in FINAL_KEYS}
+    final.update(
+        {
+            k: results.get(k)
+            for k in (
+                "extract_vs_tokenizer",
+                "quantulum3_vs_tokenizer",
+                "throughput_load",
+                "load_avg_1m_end",
+                "scale_max_articles",
+                "peak_rss_mb_max",
+                "quick",
+                "bench_wall_s",
+            )
+        }
+    )
+    say(json.dumps(final))
+
+
+def _round(value: object) -> object:
+    return round(value, 3 if value < 100 else 0) if isinstance(value, float) else value
+
+
+def git_rev() -> str:
+    try:
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.strip()
+            or "?"
+        )
+    except OSError:
+        return "?"
+
+
+if __name__ == "__main__":
+    main()
