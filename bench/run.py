@@ -45,24 +45,43 @@ class Proc:
     stderr: str
 
 
+# A tiny launcher between us and the measured command. Linux charges a child, as its peak RSS,
+# the memory of the process it was forked from; forked straight from this (large) process every
+# child would look as big as the benchmark. Forked from a bare `python -S` (a few MB), the peak
+# is the command's own. The launcher times the command itself and reports both on stderr's
+# last line.
+LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write("\\nbench-child %.6f %d\\n" % (time.perf_counter() - start, usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_child(cmd: list[str]) -> Proc:
-    """Run a command; wall time and peak RSS come from wait4(), so they are this child's own."""
+    """Run a command; its wall time and peak RSS are measured by the launcher (see above)."""
     with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=REPO)
-        assert proc.stdout is not None
-        out = proc.stdout.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        return Proc(
-            proc.returncode,
-            wall,
-            usage.ru_maxrss / 1024,  # KiB on Linux
-            out.decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
+        proc = subprocess.run(
+            [sys.executable, "-S", "-c", LAUNCHER, *cmd],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            cwd=REPO,
         )
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    stderr, _, tail = stderr.rpartition("\nbench-child ")
+    wall, max_rss_kib = tail.split()
+    return Proc(
+        proc.returncode,
+        float(wall),
+        int(max_rss_kib) / 1024,
+        proc.stdout.decode("utf-8", "replace"),
+        stderr,
+    )
 
 
 def say(line: str = "") -> None:
