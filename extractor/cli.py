@@ -147,7 +147,14 @@ def format_table(rows: list[dict]) -> str:
 @click.argument("sources", nargs=-1, required=True, metavar="URL|FILE...")
 @DB_OPTION
 @click.option("--published", type=Date(), help="Publication date for pages that lack one.")
-def ingest(sources: tuple[str, ...], db_path: Path, published: date | None) -> None:
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow URLs on loopback/private addresses (a local mirror); refused by default.",
+)
+def ingest(
+    sources: tuple[str, ...], db_path: Path, published: date | None, allow_private: bool
+) -> None:
     """Ingest article files (HTML or text) or URLs into the database, once each."""
     from extractor.extract import extract_facts
     from extractor.parse import parse_document
@@ -156,9 +163,10 @@ def ingest(sources: tuple[str, ...], db_path: Path, published: date | None) -> N
     try:
         db = open_db(db_path)
         stored = 0
+        urls = [s for s in sources if s.startswith(("http://", "https://"))]
         for source in sources:
-            if source.startswith(("http://", "https://")):
-                raise NotImplementedYet("ingesting URLs is not implemented yet (issue 5)")
+            if source in urls:
+                continue
             article = parse_document(read_input(source), url=None, published=published)
             if article.url is None:
                 article = article.model_copy(
@@ -167,6 +175,14 @@ def ingest(sources: tuple[str, ...], db_path: Path, published: date | None) -> N
                     }
                 )
             stored += save_article(db, article, extract_facts(article)).status == "new"
+        if urls:
+            from extractor.crawl import crawl as crawl_urls
+            from extractor.crawl import url_config
+
+            summary = crawl_urls(db, url_config(urls, allow_private), kind="ingest")
+            stored += summary.new_articles
+            if summary.errors:
+                click.echo(f"{summary.errors} URL(s) failed; see the errors table", err=True)
     except NewsfactsError as error:
         fail(error)
     click.echo(f"{stored} new article(s) stored in {db_path}")
@@ -181,9 +197,63 @@ def ingest(sources: tuple[str, ...], db_path: Path, published: date | None) -> N
     help="Sources file.",
 )
 @DB_OPTION
-def crawl(sources: Path, db_path: Path) -> None:
-    """Fetch every configured source once and store new articles and facts."""
-    fail(NotImplementedYet("crawl is not implemented yet (issue 5)"))
+@click.option(
+    "--every",
+    "interval",
+    metavar="INTERVAL",
+    help="Keep running: start a pass every INTERVAL (90s, 30m, 6h, 1d). Ctrl-C stops.",
+)
+def crawl(sources: Path, db_path: Path, interval: str | None) -> None:
+    """Fetch every configured source once and store new articles and facts.
+
+    Sends conditional requests for pages seen before, obeys robots.txt, records per-article
+    failures in the errors table and prints a summary. A lock file beside the database stops
+    two crawls overlapping.
+    """
+    from extractor.crawl import every, parse_interval
+    from extractor.sources import load_sources
+    from extractor.store import open_db
+
+    try:
+        config = load_sources(sources)
+        seconds = parse_interval(interval) if interval else None
+        db = open_db(db_path)
+        if seconds is None:
+            crawl_pass(db, db_path, config)
+            return
+    except NewsfactsError as error:
+        fail(error)
+
+    def scheduled_pass() -> None:
+        try:
+            crawl_pass(db, db_path, config)
+        except NewsfactsError as error:  # e.g. the lock is held: skip this tick, keep the loop
+            click.echo(f"Error: {error}", err=True)
+
+    try:
+        every(seconds, scheduled_pass)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+def crawl_pass(db: object, db_path: Path, config: object) -> None:
+    """One locked pass with a progress bar on stderr and the summary line on stdout."""
+    from extractor.crawl import Crawl, CrawlLock
+
+    with CrawlLock(db_path):
+        run = Crawl(db, config)  # type: ignore[arg-type]
+        status = "interrupted"
+        try:
+            candidates = run.discover()
+            with click.progressbar(
+                candidates, label="crawling", file=sys.stderr, show_pos=True
+            ) as bar:
+                for candidate in bar:
+                    run.process(candidate)
+            status = "done"
+        finally:
+            summary = run.finish(status)
+    click.echo(summary.line())
 
 
 @cli.command()

@@ -53,3 +53,34 @@ class GoldFileError(NewsfactsError):
 
 class NotImplementedYet(NewsfactsError):
     """A command whose issue has not landed yet. It says so instead of pretending to work."""
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt forbids fetching this URL for our User-Agent."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, "disallowed by robots.txt; not fetched (the site asked us not to)")
+
+
+class UnsafeURLError(FetchError):
+    """A URL (or a redirect target) we refuse to fetch: another scheme or a private address."""
+
+
+class DiscoveryError(NewsfactsError):
+    """A feed, sitemap or URL list could not be read."""
+
+    def __init__(self, url: str, message: str) -> None:
+        self.url = url
+        super().__init__(f"{url}: {message}")
+
+
+class ConfigError(InputError):
+    """The sources file is malformed; the message names the file and the problem."""
+
+
+class CrawlLocked(NewsfactsError):
+    """Another crawl holds the lock on this database."""
+
+
+class ServeError(NewsfactsError):
+    """Datasette cannot be started as asked (broken metadata, unsafe plugins for --public)."""

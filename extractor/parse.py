@@ -14,8 +14,10 @@ from datetime import date
 import dateparser
 from bs4 import BeautifulSoup, Tag
 
+from extractor.adapters import SECTION_ATTR, adapter_for
 from extractor.errors import ParseError
 from extractor.models import Article, Block, Section
+from extractor.urls import is_http_url, normalize_url
 
 # Headings that open a page section, matched case-insensitively against a heading's text.
 SECTION_HEADINGS: dict[str, Section] = {
@@ -81,7 +83,8 @@ PAYWALL_MARKERS = (
 )
 # A timeline heading line: "2021:", "2021–2025:", "2026-01-30:".
 TIMELINE_HEADING = re.compile(r"^\s*(\d{4}(?:-\d{2}-\d{2})?(?:\s*[–—-]\s*\d{4})?)\s*:\s*$")
-BLOCK_TAGS = ["p", "li", "dd", "dt", "figcaption", "blockquote", "h1", "h2", "h3", "h4", "tr"]
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BLOCK_TAGS = {"p", "li", "dd", "dt", "figcaption", "blockquote", "tr", "pre"}
 
 
 def parse_document(raw: str, url: str | None = None, published: date | None = None) -> Article:
@@ -101,36 +104,82 @@ def looks_like_html(raw: str) -> bool:
 # --- HTML -----------------------------------------------------------------------------------
 
 
-def parse_html(html: str, url: str | None = None, published: date | None = None) -> Article:
+def parse_html(
+    html: str,
+    url: str | None = None,
+    published: date | None = None,
+    *,
+    published_hint: date | None = None,
+    adapter: str | None = None,
+) -> Article:
+    """Parse a page. `published` overrides the page's date; `published_hint` (a feed's date)
+    is used only when the page's structured metadata gives none. `adapter` names a site
+    adapter; by default the URL's host picks one (or the generic rules)."""
     try:
         soup = BeautifulSoup(html, "html.parser")
     except Exception as exc:  # bs4 raises assorted errors on hostile markup
         raise ParseError(f"cannot parse HTML ({exc.__class__.__name__})", url=url) from exc
+    site = adapter_for(adapter, url)
     meta = page_metadata(soup)
-    truncated = is_paywalled(soup.get_text(" ", strip=True))
-    for tag in soup.find_all(FURNITURE_TAGS):
-        tag.decompose()
-    root = soup.find("article") or soup.body or soup
+    site.prepare(soup)
+    page_text = soup.get_text(" ", strip=True)
+    root = site.root(soup) or main_container(soup)
     blocks = [b for b in html_blocks(root) if b.text]
-    canonical = meta.get("canonical") or url
+    body_words = sum(len(b.text.split()) for b in blocks if b.section == "body")
+    truncated = is_paywalled(page_text) or (meta.get("free") == "false" and body_words < 400)
     return Article.from_blocks(
         blocks,
         url=url,
-        canonical_url=canonical,
+        canonical_url=canonical_url(meta.get("canonical"), url),
         title=meta.get("title"),
-        published=published or to_date(meta.get("published")),
+        published=published
+        or to_date(meta.get("published"))
+        or published_hint
+        or to_date(site.published(soup))
+        or to_date(meta.get("published_page")),
         outlet=meta.get("outlet"),
         truncated=truncated,
     )
 
 
+def canonical_url(declared: str | None, url: str | None) -> str | None:
+    """The page's declared canonical URL (resolved against its URL), else its URL, normalized.
+
+    A declared canonical that is not http(s) (a `javascript:` or `file:` value) is ignored.
+    """
+    if declared:
+        candidate = normalize_url(declared, base=url)
+        if is_http_url(candidate):
+            return candidate
+    if url and is_http_url(url):
+        return normalize_url(url)
+    return url
+
+
+def main_container(soup: BeautifulSoup) -> Tag:
+    """<article> (the one holding most paragraph text when there are several), else <main>,
+    else <body>."""
+    articles = soup.find_all("article")
+    if len(articles) == 1:
+        return articles[0]
+    if articles:
+        return max(articles, key=lambda a: sum(len(p.get_text()) for p in a.find_all("p")))
+    return soup.find("main") or soup.body or soup
+
+
 def page_metadata(soup: BeautifulSoup) -> dict[str, str]:
+    """Title, dates, outlet, canonical and access flag from JSON-LD, then <meta>, then markup."""
     meta: dict[str, str] = {}
     for node in soup.find_all("script", type="application/ld+json"):
         for item in json_ld_items(node.get_text()):
-            meta.setdefault("title", str(item.get("headline") or "")) or meta.pop("title")
+            if not is_article_type(item.get("@type")):
+                continue
+            if item.get("headline"):
+                meta.setdefault("title", str(item["headline"]))
             if item.get("datePublished"):
                 meta.setdefault("published", str(item["datePublished"]))
+            if "isAccessibleForFree" in item:
+                meta.setdefault("free", str(item["isAccessibleForFree"]).lower())
             publisher = item.get("publisher")
             if isinstance(publisher, dict) and publisher.get("name"):
                 meta.setdefault("outlet", str(publisher["name"]))
@@ -140,6 +189,7 @@ def page_metadata(soup: BeautifulSoup) -> dict[str, str]:
         "og:site_name": "outlet",
         "date": "published",
         "pubdate": "published",
+        "dc.date.issued": "published",
     }
     for tag in soup.find_all("meta"):
         key = str(tag.get("property") or tag.get("name") or "").lower()
@@ -149,26 +199,33 @@ def page_metadata(soup: BeautifulSoup) -> dict[str, str]:
         heading = soup.find("h1") or soup.find("title")
         if heading:
             meta["title"] = heading.get_text(" ", strip=True)
-    if "published" not in meta:
-        stamp = soup.find("time")
-        if isinstance(stamp, Tag):
-            meta["published"] = str(stamp.get("datetime") or stamp.get_text(strip=True))
+    stamp = soup.find("time")
+    if isinstance(stamp, Tag):
+        meta["published_page"] = str(stamp.get("datetime") or stamp.get_text(strip=True))
     link = soup.find("link", rel="canonical")
     if isinstance(link, Tag) and link.get("href"):
         meta["canonical"] = str(link["href"])
-    return {k: v for k, v in meta.items() if v}
+    return {k: clean_text(v) for k, v in meta.items() if v and v.strip()}
+
+
+def is_article_type(kind: object) -> bool:
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(isinstance(k, str) and ("Article" in k or k == "Report") for k in kinds) or (
+        kind is None
+    )
 
 
 def json_ld_items(raw: str) -> list[dict]:
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
     items = data if isinstance(data, list) else [data]
     out: list[dict] = []
     for item in items:
         if isinstance(item, dict):
-            out.extend(x for x in item.get("@graph", [item]) if isinstance(x, dict))
+            graph = item.get("@graph", [item])
+            out.extend(x for x in (graph if isinstance(graph, list) else []) if isinstance(x, dict))
     return out
 
 
@@ -178,52 +235,72 @@ def is_paywalled(text: str) -> bool:
 
 
 def html_blocks(root: Tag) -> list[Block]:
+    """Walk the tree once, top-down, carrying each container's section to its children.
+
+    Iterative (an explicit stack), so 10,000 levels of nesting neither recurse too deep nor
+    cost depth x nodes, as asking every node for its ancestors would.
+    """
     blocks: list[Block] = []
     heading: str | None = None
-    for node in root.find_all(BLOCK_TAGS):
-        if node.find_parent(BLOCK_TAGS) is not None or is_furniture(node):
+    # Each frame: the children still to visit, and the section they inherit (a section
+    # heading such as "Key points" changes it for the siblings after it).
+    frames: list[list] = [[iter(root.children), section_of(root, "body")]]
+    while frames:
+        frame = frames[-1]
+        node = next(frame[0], None)
+        if node is None:
+            frames.pop()
             continue
-        text = clean_text(node.get_text(" ", strip=True))
-        section = section_of(node)
+        if not isinstance(node, Tag):
+            continue
+        section = section_of(node, frame[1])
+        if section is None:
+            continue
+        if node.name in HEADING_TAGS:
+            named = SECTION_HEADINGS.get(clean_text(node.get_text(" ")).lower().strip(" :"))
+            if named:
+                frame[1] = named
+            continue
+        if node.name not in BLOCK_TAGS:
+            frames.append([iter(node.children), section])
+            continue
+        if node.name == "tr":
+            section = "table"
+            text = " | ".join(
+                clean_text(c.get_text(" ", strip=True)) for c in node.find_all(["td", "th"])
+            )
+        else:
+            text = clean_text(node.get_text(" ", strip=True))
+        if node.name == "figcaption":
+            section = "caption"
         if node.name == "dt" or (section == "timeline" and TIMELINE_HEADING.match(text)):
             heading = text.rstrip(":").strip()
             continue
-        if node.name in ("h1", "h2", "h3", "h4"):
-            continue
-        if node.name == "figcaption":
-            section = "caption"
-        elif node.name == "tr":
-            section = "table"
-            text = " | ".join(c.get_text(" ", strip=True) for c in node.find_all(["td", "th"]))
         blocks.append(
             Block(section=section, text=text, heading=heading if section == "timeline" else None)
         )
     return blocks
 
 
-def is_furniture(node: Tag) -> bool:
-    for parent in [node, *node.parents]:
-        if not isinstance(parent, Tag):
-            continue
-        marks = " ".join([*(parent.get("class") or []), str(parent.get("id") or "")]).lower()
+def section_of(node: Tag, inherited: Section | None) -> Section | None:
+    """The section a container puts its text in; None when it holds no article text."""
+    label = node.get(SECTION_ATTR)
+    if label:
+        return None if label == "skip" else label  # type: ignore[return-value]
+    if node.name in FURNITURE_TAGS or node.has_attr("hidden"):
+        return None
+    if node.name in ("figure", "figcaption"):
+        return "caption"
+    if node.name == "table":
+        return "table"
+    marks = " ".join([*(node.get("class") or []), str(node.get("id") or "")]).lower()
+    if marks.strip():
         if any(hint in marks for hint in FURNITURE_CLASS_HINTS):
-            return True
-    return False
-
-
-def section_of(node: Tag) -> Section:
-    for parent in [node, *node.parents]:
-        if not isinstance(parent, Tag):
-            continue
-        if parent.name == "figure":
-            return "caption"
-        if parent.name == "table":
-            return "table"
-        marks = " ".join([*(parent.get("class") or []), str(parent.get("id") or "")]).lower()
+            return None
         for hint, section in SECTION_CLASS_HINTS:
             if hint in marks:
                 return section
-    return "body"
+    return inherited
 
 
 # --- helpers --------------------------------------------------------------------------------

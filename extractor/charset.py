@@ -1,0 +1,96 @@
+"""Turn a fetched body into text when the declared charset is missing or wrong.
+
+Order, after the WHATWG "encoding sniffing" idea: a byte-order mark wins; then the charset the
+server declared, but only if the bytes decode cleanly with it; then a <meta charset> or XML
+declaration in the first bytes; then UTF-8 if the bytes are valid UTF-8; then a statistical
+guess for multi-byte encodings (charset-normalizer tells GBK, Shift-JIS, EUC-KR and Big5 apart
+better than a hand-written table would); last, cp1252 with replacement, so a page always
+decodes.
+
+One twist: a page labelled Latin-1/cp1252/ASCII whose bytes are valid, non-ASCII UTF-8 is read as
+UTF-8. Latin-1 "decodes" any byte string, so the label alone cannot be trusted, and multi-byte
+UTF-8 sequences almost never occur by accident in real Latin-1 text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+BOMS = [
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+LATIN_LABELS = {"iso-8859-1", "latin-1", "latin1", "cp1252", "windows-1252", "ascii", "us-ascii"}
+# On short samples the detector confuses the single-byte Western code pages; the web's de facto
+# default among them is cp1252, so any single-byte guess falls through to it.
+SINGLE_BYTE_GUESSES = {
+    *(f"cp125{i}" for i in range(9)),
+    *(f"iso8859_{i}" for i in range(1, 17)),
+    "latin_1",
+    "mac_roman",
+    "mac_latin2",
+    "cp437",
+    "cp850",
+}
+LATIN_NAMES = {codecs.lookup(label).name for label in LATIN_LABELS}
+HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I)
+SNIFF_BYTES = 4096
+
+
+def decode_body(content: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """The text of a body and the encoding used to read it."""
+    for bom, encoding in BOMS:
+        if content.startswith(bom):
+            return content.decode(encoding, errors="replace"), encoding
+    declared = _label(HEADER_CHARSET.search(content_type or ""))
+    head = content[:SNIFF_BYTES]
+    in_page = _label(META_CHARSET.search(head)) or _label(XML_ENCODING.search(head))
+    for encoding in (declared, in_page):
+        if encoding is None:
+            continue
+        if codecs.lookup(encoding).name in LATIN_NAMES:
+            utf8 = _strict(content, "utf-8")
+            if utf8 is not None and not content.isascii():
+                return utf8, "utf-8"
+        text = _strict(content, encoding)
+        if text is not None:
+            return text, encoding
+    text = _strict(content, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    guess = from_bytes(content[:200_000]).best()
+    if guess is not None and guess.encoding and guess.encoding not in SINGLE_BYTE_GUESSES:
+        return content.decode(guess.encoding, errors="replace"), guess.encoding
+    return content.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _label(match: re.Match | None) -> str | None:
+    if match is None:
+        return None
+    raw = match.group(1)
+    label = raw.decode("ascii", "ignore") if isinstance(raw, bytes) else raw
+    label = label.strip().lower()
+    if label in {"gb2312", "gbk"}:
+        label = "gb18030"  # the superset browsers use for every GB label
+    return label if _ok(label) else None
+
+
+def _ok(label: str) -> bool:
+    try:
+        codecs.lookup(label)
+    except LookupError:
+        return False
+    return True
+
+
+def _strict(content: bytes, encoding: str) -> str | None:
+    try:
+        return content.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
