@@ -260,18 +260,20 @@ def crawl_pass(db: object, db_path: Path, config: object) -> None:
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-def serve(db_path: Path, host: str, port: int) -> None:
+@click.option(
+    "--public",
+    is_flag=True,
+    help="For a network: read-only (immutable), no arbitrary SQL, a SQL time limit.",
+)
+def serve(db_path: Path, host: str, port: int, public: bool) -> None:
     """Browse the facts in Datasette (Ctrl-C stops it)."""
-    from datasette.cli import cli as datasette_cli
+    from extractor.serve import serve as run_datasette
 
-    if not db_path.is_file():
-        fail(InputError(f"{db_path}: no database yet; run `newsfacts ingest` or `crawl` first"))
-    metadata = Path(__file__).resolve().parent.parent / "datasette-metadata.json"
-    click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C stops it)")
-    datasette_cli.main(
-        ["serve", str(db_path), "--metadata", str(metadata), "--host", host, "--port", str(port)],
-        standalone_mode=True,
-    )
+    click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+    try:
+        run_datasette(db_path, host=host, port=port, public=public)
+    except NewsfactsError as error:
+        fail(error)
 
 
 @cli.command(name="eval")
@@ -310,9 +312,36 @@ def eval_command(paths: tuple[Path, ...], as_json: bool, show_errors: bool) -> N
 
 @cli.command()
 @DB_OPTION
-def reextract(db_path: Path) -> None:
-    """Re-run extraction on stored articles made with an older patterns version."""
-    fail(NotImplementedYet("reextract is not implemented yet (issue 6)"))
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Extracting processes (default: one per core).",
+)
+@click.option("--all", "everything", is_flag=True, help="Redo every article, stale or not.")
+def reextract(db_path: Path, workers: int | None, everything: bool) -> None:
+    """Re-run extraction on stored articles made with an older patterns version.
+
+    Each article's facts are replaced in one transaction; an interrupted run can be rerun.
+    """
+    from extractor.patterns import patterns_version
+    from extractor.reextract import reextract as run_reextract
+    from extractor.reextract import stale_ids
+
+    if not db_path.is_file():
+        fail(InputError(f"{db_path}: no database yet; run `newsfacts ingest` or `crawl` first"))
+    try:
+        total = len(stale_ids(db_path, patterns_version(), everything=everything))
+        with click.progressbar(length=total, label="Re-extracting", file=sys.stderr) as bar:
+            result = run_reextract(
+                db_path, workers=workers, everything=everything, progress=bar.update
+            )
+    except NewsfactsError as error:
+        fail(error)
+    click.echo(
+        f"{result.articles} article(s) re-extracted, {result.facts_written} fact(s) written, "
+        f"{result.errors} error(s), {result.workers} worker(s), {result.seconds:.1f}s"
+    )
 
 
 @cli.command()

@@ -144,6 +144,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "evidence": str,
             "span_start": int,
             "span_end": int,
+            # The number as written ("$758.3 billion"): article text[span_start:span_end].
+            "surface": str,
             "pattern": str,
             "patterns_version": str,
             # Other places the page states the same fact: [{"evidence", "span", "section"}].

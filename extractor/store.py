@@ -271,31 +271,35 @@ def save_article(
                 db["articles"].update(article_id, row)
                 db.execute("delete from facts where article_id = ?", [article_id])
                 status = "updated"
-            written = insert_facts(db, article_id, facts, version)
+            written = insert_facts(db, article_id, facts, version, article.text)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot store {key}: {exc}") from exc
     return SaveResult(status=status, article_id=article_id, facts_written=written)
 
 
 def replace_facts(
-    db: sqlite_utils.Database, article_id: int, facts: list[Fact], version: str
+    db: sqlite_utils.Database, article_id: int, rows: list[dict], version: str
 ) -> int:
-    """Swap an article's facts for a new extraction, in one transaction (reextract)."""
+    """Swap an article's facts for new fact rows (`fact_row`), in one transaction (reextract)."""
     try:
         with db.atomic():
             db.execute("delete from facts where article_id = ?", [article_id])
-            written = insert_facts(db, article_id, facts, version)
+            insert_fact_rows(db, rows)
             db["articles"].update(article_id, {"patterns_version": version})
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot replace facts of article {article_id}: {exc}") from exc
-    return written
+    return len(rows)
 
 
 def insert_facts(
-    db: sqlite_utils.Database, article_id: int, facts: Iterable[Fact], version: str
+    db: sqlite_utils.Database, article_id: int, facts: Iterable[Fact], version: str, text: str
 ) -> int:
-    """Insert facts (inside the caller's transaction), adding any new entity names first."""
-    rows = [fact_row(article_id, fact, version) for fact in facts]
+    """Insert facts (inside the caller's transaction)."""
+    return insert_fact_rows(db, [fact_row(article_id, fact, version, text) for fact in facts])
+
+
+def insert_fact_rows(db: sqlite_utils.Database, rows: list[dict]) -> int:
+    """Insert fact rows, adding any new entity names first (facts reference entities)."""
     names = {row[k] for row in rows for k in ("entity", "partner") if row[k]}
     if names:
         db["entities"].insert_all(({"name": n} for n in sorted(names)), ignore=True)
@@ -311,7 +315,7 @@ FACT_COLUMNS = (
 ).split()
 
 
-def fact_row(article_id: int, fact: Fact, version: str) -> dict:
+def fact_row(article_id: int, fact: Fact, version: str, text: str = "") -> dict:
     data = fact.model_dump(mode="json")
     row = {k: data.pop(k) for k in FACT_COLUMNS}
     mentions = data.pop("mentions", None)
@@ -323,6 +327,7 @@ def fact_row(article_id: int, fact: Fact, version: str) -> dict:
         article_id=article_id,
         span_start=fact.span[0],
         span_end=fact.span[1],
+        surface=text[fact.span[0] : fact.span[1]] or None,
         period_start=period_start(fact.period),
         patterns_version=fact.patterns_version or version,
     )
