@@ -231,7 +231,7 @@ def crawl(
     return summary
 
 
-def url_config(urls: list[str], allow_private: bool = False) -> SourcesConfig:
+def url_config(urls: list[str], allow_private: bool | list[str] = False) -> SourcesConfig:
     """A one-off source of URLs given on the command line (`newsfacts ingest URL...`)."""
     bad = [u for u in urls if not is_http_url(u)]
     if bad:

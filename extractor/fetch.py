@@ -24,7 +24,13 @@ from extractor import __version__
 from extractor.charset import decode_body
 from extractor.errors import FetchError, RobotsDisallowed, UnsafeURLError
 from extractor.models import Model
-from extractor.urls import ALLOWED_SCHEMES, host_of, is_public_address, resolve_addresses
+from extractor.urls import (
+    ALLOWED_SCHEMES,
+    host_of,
+    in_networks,
+    is_public_address,
+    resolve_addresses,
+)
 
 USER_AGENT = f"newsfacts/{__version__} (+https://github.com/newsfacts/newsfacts; fact extraction)"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -47,7 +53,9 @@ class FetchPolicy(Model):
     delay: float = 1.0  # politeness: least seconds between two requests to one host
     max_crawl_delay: float = 60.0  # honour robots.txt Crawl-delay up to this
     obey_robots: bool = True
-    allow_private: bool = False
+    # Non-public addresses we may fetch: False (none), True (any), or a list of addresses or
+    # networks ("127.0.0.1", "10.1.0.0/16") so a test or an intranet mirror opens only itself.
+    allow_private: bool | list[str] = False
 
 
 class FetchResult(Model):
@@ -108,7 +116,7 @@ class Fetcher:
         *,
         etag: str | None = None,
         last_modified: str | None = None,
-        allow_private: bool | None = None,
+        allow_private: bool | list[str] | None = None,
         delay: float | None = None,
     ) -> FetchResult:
         """GET a URL within the policy; 304 on a conditional request comes back `not_modified`.
@@ -141,7 +149,7 @@ class Fetcher:
                 self.sleep(wait)
                 attempt += 1
 
-    def allowed_by_robots(self, url: str, allow_private: bool = False) -> bool:
+    def allowed_by_robots(self, url: str, allow_private: bool | list[str] = False) -> bool:
         rules = self._robots_for(url, allow_private, time.monotonic() + self.policy.total_timeout)
         return rules is None or rules.can_fetch(url, self.policy.user_agent)
 
@@ -152,7 +160,7 @@ class Fetcher:
         url: str,
         headers: dict[str, str],
         deadline: float,
-        allow_private: bool,
+        allow_private: bool | list[str],
         delay: float | None,
         robots: bool,
         cap: int | None = None,
@@ -207,7 +215,7 @@ class Fetcher:
             redirects=hops,
         )
 
-    def _check_url(self, url: str, allow_private: bool) -> None:
+    def _check_url(self, url: str, allow_private: bool | list[str]) -> None:
         try:
             parts = urlsplit(url)
             port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -215,13 +223,14 @@ class Fetcher:
             raise UnsafeURLError(url, f"not a valid URL ({exc})") from None
         if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
             raise UnsafeURLError(url, "only http and https URLs are fetched")
-        if allow_private:
+        if allow_private is True:
             return
         try:
             addresses = resolve_addresses(parts.hostname, port)
         except OSError as exc:
             raise FetchError(url, f"cannot resolve host ({exc})") from None
-        private = [a for a in addresses if not is_public_address(a)]
+        allowed = allow_private or []
+        private = [a for a in addresses if not is_public_address(a) and not in_networks(a, allowed)]
         if private:
             raise UnsafeURLError(
                 url,
@@ -278,7 +287,9 @@ class Fetcher:
         except httpx.HTTPError as exc:  # decoding errors and the like: not worth a retry
             raise FetchError(url, f"bad response ({exc})") from None
 
-    def _robots_for(self, url: str, allow_private: bool, deadline: float) -> Protego | None:
+    def _robots_for(
+        self, url: str, allow_private: bool | list[str], deadline: float
+    ) -> Protego | None:
         """The host's robots.txt rules, fetched once per host; None means no restrictions."""
         host = host_of(url)
         if host in self.robots:

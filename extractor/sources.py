@@ -6,6 +6,7 @@ regular expression is reported with the file and the field instead of surfacing 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from pathlib import Path
@@ -31,7 +32,9 @@ class Source(Model):
     rate_limit: float = Field(default=1.0, gt=0)  # most requests per second to its hosts
     allow: list[str] = []  # regexes; when given, an article URL must match one
     deny: list[str] = []  # regexes; an article URL matching any is skipped
-    allow_private: bool = False  # permit loopback/private addresses (tests, intranet mirrors)
+    # Loopback/private addresses this source may reach: false, true, or a list of addresses
+    # or networks (tests: ["127.0.0.1"]); redirects elsewhere stay refused.
+    allow_private: bool | list[str] = False
     max_articles: int | None = Field(default=None, gt=0)  # per run, newest first as listed
 
     @field_validator("feeds", "sitemaps", "urls", "url_lists")
@@ -51,6 +54,16 @@ class Source(Model):
             except re.error as exc:
                 raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
         return patterns
+
+    @field_validator("allow_private")
+    @classmethod
+    def _networks(cls, value: bool | list[str]) -> bool | list[str]:
+        for net in value if isinstance(value, list) else []:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ValueError(f"not an address or network: {net!r}") from None
+        return value
 
     @field_validator("adapter")
     @classmethod

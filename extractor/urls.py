@@ -71,3 +71,9 @@ def resolve_addresses(host: str, port: int) -> list[str]:
     """Every address a host name resolves to (an IP literal resolves to itself)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return sorted({str(info[4][0]) for info in infos})
+
+
+def in_networks(address: str, networks: list[str]) -> bool:
+    """Whether an address lies in one of `networks` ("127.0.0.1", "10.0.0.0/8")."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
