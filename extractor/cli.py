@@ -164,6 +164,7 @@ def ingest(
         db = open_db(db_path)
         stored = 0
         urls = [s for s in sources if s.startswith(("http://", "https://"))]
+        failures: list[str] = []
         for source in sources:
             if source in urls:
                 continue
@@ -181,11 +182,14 @@ def ingest(
 
             summary = crawl_urls(db, url_config(urls, allow_private), kind="ingest")
             stored += summary.new_articles
-            if summary.errors:
-                click.echo(f"{summary.errors} URL(s) failed; see the errors table", err=True)
+            failures = summary.failures
     except NewsfactsError as error:
         fail(error)
     click.echo(f"{stored} new article(s) stored in {db_path}")
+    if urls and failures:
+        for message in failures:
+            click.echo(f"Error: {message}", err=True)
+        sys.exit(1)
 
 
 @cli.command()

@@ -56,6 +56,7 @@ class CrawlSummary(Model):
     duplicates: int = 0
     new_facts: int = 0
     errors: int = 0
+    failures: list[str] = []  # the first error messages, for a one-off `ingest` to show
 
     def line(self) -> str:
         return (
@@ -204,6 +205,8 @@ class Crawl:
     def _error(self, url: str, stage: Stage, message: str) -> None:
         self.summary.errors += 1
         self.counts.errors += 1
+        if len(self.summary.failures) < 100:
+            self.summary.failures.append(message[:500])
         record_error(self.db, self.run_id, url, stage, message[:2000])
 
     def finish(self, status: str = "done") -> CrawlSummary:
