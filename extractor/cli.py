@@ -18,7 +18,7 @@ from typing import NoReturn
 
 import click
 
-from extractor.errors import InputError, NewsfactsError, NotImplementedYet
+from extractor.errors import InputError, NewsfactsError
 from extractor.models import ExtractResult
 
 DB_OPTION = click.option(
@@ -349,16 +349,39 @@ def reextract(db_path: Path, workers: int | None, everything: bool) -> None:
 
 
 @cli.command()
+@click.argument("source", metavar="[FILE|-]", required=False)
 @click.option(
     "--jsonl",
     "jsonl",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help='Input lines of {"id", "text"}.',
+    help='Input lines of {"id", "text"}; prints {"id", "quantities"} a line.',
 )
-def quantities(jsonl: Path) -> None:
-    """Print every quantity (number with its unit) found in each input line, as JSONL."""
-    fail(NotImplementedYet("quantities is not implemented yet (issue 3)"))
+def quantities(source: str | None, jsonl: Path | None) -> None:
+    """Print every quantity (number with its unit) found in each input line, as JSONL.
+
+    With --jsonl FILE each line {"id", "text"} gives one line {"id", "quantities": [{value,
+    range, unit, unit_surface, change, concept, surface, span}]} (NewsQuant's convention).
+    Without it, the plain text of FILE (or stdin) gives one such line.
+    """
+    from extractor.newsquant import quantities_records
+
+    try:
+        if jsonl is not None:
+            lines = decode_bytes(jsonl.read_bytes()).splitlines()
+            if len(lines) > 500 and sys.stderr.isatty():
+                with click.progressbar(lines, label="quantities", file=sys.stderr) as bar:
+                    for record in quantities_records(bar):
+                        click.echo(json.dumps(record, ensure_ascii=False))
+            else:
+                for record in quantities_records(lines):
+                    click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            text = read_input(source or "-")
+            line = json.dumps({"id": source or "-", "text": text})
+            for record in quantities_records([line]):
+                click.echo(json.dumps(record, ensure_ascii=False))
+    except NewsfactsError as error:
+        fail(error)
 
 
 def main() -> None:

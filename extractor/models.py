@@ -88,6 +88,22 @@ class Quantity(Model):
     surface: str
     span: tuple[int, int]
     pattern: str
+    # Added by the quantity layer (issue 3); see extractor/quantities.py for the conventions.
+    # `direction`: the movement stated ("rose", "down", "a 3% drop", "+5%") even when a
+    # qualifier wins `change` ("up about 19%" -> change "~", direction "up").
+    direction: Literal["up", "down"] | None = None
+    # `range_form`: "range" ("5-6%", "between 5% and 6%"; value low, value_high high) or
+    # "from_to" ("from $36,040 to $34,935"; value = from, value_high = to, stated order).
+    range_form: Literal["range", "from_to"] | None = None
+    # `fraction`: a written share ("one-fifth" -> value 20.0, unit percent).
+    fraction: bool = False
+    # `bracketed`: the quantity sits in brackets, e.g. a conversion "(US$165 billion)".
+    bracketed: bool = False
+    # `trigger`: the change word, lowercased ("widened", "down", "drop"), so the fact layer can
+    # reinterpret it (a deficit that "widened").
+    trigger: str | None = None
+    # `rules`: every pattern id that contributed (unit, scale, qualifier, change, basis).
+    rules: list[str] = Field(default_factory=list)
 
 
 class Mention(Model):

@@ -1,0 +1,166 @@
+"""The quantity layer's lexicons, compiled from `patterns/*.jsonl` into token-tuple lookup tables.
+
+Each family file is data (see patterns.py for the entry format). Phrase entries (`"pattern":
+"barrels per day"`) are tokenized with the shared tokenizer so the table sees exactly the tokens
+the document has; token-pattern entries made of LOWER/ORTH constraints (`[{"LOWER": {"IN":
+[...]}}]`) are expanded into the same phrase form. Lookup is then a dict hit on the first token
+plus a tuple comparison: far cheaper than running a matcher per family over every document, and
+only done next to numbers.
+
+Families used here:
+- numbers.jsonl      number words, scales, fractions (`kind`, `value`, optional `value_high`)
+- units.jsonl        unit surfaces (`unit` canonical, `nq` NewsQuant name, `kind`, `position`)
+- unit_denominators.jsonl  the "per share" part of compound units (`nq`)
+- qualifiers.jsonl   about/more than/at least... (`qualifier`)
+- changes.jsonl      movement words (`direction` up/down, `role` verb/adverb/noun)
+- bases.jsonl        year-on-year/m/m/q/q phrases (`basis`)
+- quantities.jsonl   Matcher token patterns marking numbers that are not quantities (`block`)
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from spacy.matcher import Matcher
+
+from extractor.errors import PatternError
+from extractor.nlp import get_nlp
+from extractor.patterns import PATTERNS_DIR, PatternEntry, load_family
+
+Phrase = tuple[str, ...]
+
+
+@dataclass
+class PhraseTable:
+    """Phrases keyed by their first (and last) token; case-insensitive unless an entry says so."""
+
+    by_first: dict[str, list[tuple[Phrase, PatternEntry, bool]]] = field(default_factory=dict)
+    by_last: dict[str, list[tuple[Phrase, PatternEntry, bool]]] = field(default_factory=dict)
+    max_len: int = 1
+
+    def add(self, phrase: Phrase, entry: PatternEntry, case_sensitive: bool) -> None:
+        key = tuple(t if case_sensitive else t.lower() for t in phrase)
+        item = (key, entry, case_sensitive)
+        self.by_first.setdefault(key[0].lower(), []).append(item)
+        self.by_last.setdefault(key[-1].lower(), []).append(item)
+        self.max_len = max(self.max_len, len(key))
+
+    def finish(self) -> None:
+        # Longest phrase first, and case-sensitive before case-insensitive variants.
+        for table in (self.by_first, self.by_last):
+            for items in table.values():
+                items.sort(key=lambda it: (-len(it[0]), not it[2]))
+
+    def match_at(self, texts: list[str], i: int, end: int) -> tuple[PatternEntry, int] | None:
+        """The longest entry whose tokens start at texts[i] (not reaching past `end`)."""
+        if i >= end:
+            return None
+        items = self.by_first.get(texts[i].lower())
+        if not items:
+            return None
+        for key, entry, cased in items:
+            n = len(key)
+            if i + n > end:
+                continue
+            if all((texts[i + k] if cased else texts[i + k].lower()) == key[k] for k in range(n)):
+                return entry, n
+        return None
+
+    def match_ending_at(
+        self, texts: list[str], j: int, start: int
+    ) -> tuple[PatternEntry, int] | None:
+        """The longest entry whose last token is texts[j] (not reaching before `start`)."""
+        if j < start:
+            return None
+        items = self.by_last.get(texts[j].lower())
+        if not items:
+            return None
+        for key, entry, cased in items:
+            n = len(key)
+            i = j - n + 1
+            if i < start:
+                continue
+            if all((texts[i + k] if cased else texts[i + k].lower()) == key[k] for k in range(n)):
+                return entry, n
+        return None
+
+
+def phrases_of(entry: PatternEntry) -> list[Phrase]:
+    """Every token sequence an entry stands for (a phrase, or an expanded LOWER/ORTH pattern)."""
+    if isinstance(entry.pattern, str):
+        return [tuple(t.text for t in get_nlp().make_doc(entry.pattern))]
+    options: list[list[str]] = []
+    for spec in entry.pattern:
+        keys = set(spec) - {"OP"}
+        if len(keys) != 1 or next(iter(keys)) not in ("LOWER", "ORTH", "TEXT"):
+            raise PatternError(
+                entry.id, 0, ["only LOWER/ORTH/TEXT token patterns can be used as a lexicon"]
+            )
+        value: Any = spec[next(iter(keys))]
+        words = value["IN"] if isinstance(value, dict) else [value]
+        options.append([str(w) for w in words])
+    return [tuple(combo) for combo in itertools.product(*options)]
+
+
+def _table(*families: str) -> PhraseTable:
+    table = PhraseTable()
+    for family in families:
+        for entry in load_family(family):
+            cased = bool(getattr(entry, "case_sensitive", False))
+            for phrase in phrases_of(entry):
+                table.add(phrase, entry, cased)
+    table.finish()
+    return table
+
+
+@dataclass
+class Lexicons:
+    numbers: PhraseTable
+    units: PhraseTable
+    denominators: PhraseTable
+    qualifiers: PhraseTable
+    changes: PhraseTable
+    bases: PhraseTable
+    unit_nq: dict[str, str]
+    # Single-token number words by lowercase form (hot path: checked for every candidate).
+    number_words: dict[str, PatternEntry]
+    blockers: Matcher
+    numeric_matcher: Matcher
+
+
+@cache
+def lexicons() -> Lexicons:
+    nlp = get_nlp()
+    number_words = {
+        e.pattern.lower(): e for e in load_family("numbers") if isinstance(e.pattern, str)
+    }
+    unit_nq: dict[str, str] = {}
+    for entry in load_family("units"):
+        unit_nq.setdefault(str(getattr(entry, "unit", "")), str(getattr(entry, "nq", "")))
+    blockers = Matcher(nlp.vocab, validate=True)
+    for entry in load_family("quantities"):
+        if getattr(entry, "block", False) and isinstance(entry.pattern, list):
+            blockers.add(entry.id, [entry.pattern])
+    # The numbers in a text: digits (LIKE_NUM) and written numbers from the lexicon, found by
+    # one Matcher pass in Cython rather than a Python loop over every token.
+    numeric = Matcher(nlp.vocab)
+    numeric.add("NUM", [[{"LIKE_NUM": True}], [{"LOWER": {"IN": sorted(number_words)}}]])
+    return Lexicons(
+        numbers=_table("numbers"),
+        units=_table("units"),
+        denominators=_table("unit_denominators"),
+        qualifiers=_table("qualifiers"),
+        changes=_table("changes"),
+        bases=_table("bases"),
+        unit_nq=unit_nq,
+        number_words=number_words,
+        blockers=blockers,
+        numeric_matcher=numeric,
+    )
+
+
+def patterns_dir() -> str:
+    return str(PATTERNS_DIR)

@@ -1,0 +1,58 @@
+"""The shared spaCy pipeline: `spacy.blank("en")` with a tokenizer that splits money and numbers
+the way news writes them, plus a sentencizer.
+
+No statistical model exists on this machine (and none is needed): every later layer works on
+tokens, lexicons and Matcher patterns. The tokenizer tweaks make each number its own token so a
+lexicon lookup can see the currency, the scale and the unit beside it:
+
+    "US$339.7"  -> US$ | 339.7          "£1.3bn"  -> £ | 1.3 | bn
+    "RM1.2"     -> RM | 1.2             "5-6%"    -> 5 | - | 6 | %
+    "$5-$7"     -> $ | 5 | - | $ | 7    "2021–2025" -> 2021 | – | 2025
+    "1.2m teu"  -> 1.2 | m | teu        "164p"    -> 164 | p
+
+Other layers may add components after the sentencizer; keep `get_nlp()` the one place that
+builds the pipeline so every caller tokenizes identically (spans found by one layer are valid
+for the next).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+# Currency prefixes glued to the number ("US$5", "RM1.2", "Rs1,000", "EUR5bn"). Letter codes
+# only split when a digit follows, so words that merely start with these letters are untouched.
+CURRENCY_PREFIXES = [
+    r"(?:US|NT|HK|A|AU|C|CA|S|SG|NZ|R|Z|M)\$",
+    r"(?:RM|Rs\.?|Rp|Tk|RMB|USD|EUR|GBP|JPY|CNY|INR|KRW|MYR|TWD|HKD|AUD|CAD|SGD|CHF|Dh|SR)(?=[0-9])",
+    r"[₩₹₽₺₱₫฿₪₦¢]",
+]
+# Scales and compact units glued to the end of a number ("1.3bn", "25k", "164p", "5pp",
+# "1.2m"). Only after a digit, so ordinary words keep their shape.
+NUMBER_SUFFIXES = [
+    r"(?<=[0-9])(?:bn|Bn|BN|mn|Mn|MN|mln|bln|trn|tn|Tn|TN|m|M|k|K|b|B|p|pc|pp|ppt|bps|bp)",
+]
+# Hyphens and dashes between numbers or before a currency symbol make ranges ("5-6%",
+# "2021–2025", "$5-$7").
+RANGE_INFIXES = [
+    r"(?<=[0-9])[-–—](?=[0-9$£€¥₩₹])",
+    r"(?<=[-–—])[$£€¥₩₹](?=[0-9])",
+]
+
+
+@cache
+def get_nlp() -> Language:
+    """The one shared pipeline (cached): tuned tokenizer + sentencizer."""
+    nlp = spacy.blank("en")
+    tokenizer = nlp.tokenizer
+    prefixes = CURRENCY_PREFIXES + list(nlp.Defaults.prefixes or [])
+    suffixes = NUMBER_SUFFIXES + list(nlp.Defaults.suffixes or [])
+    infixes = RANGE_INFIXES + list(nlp.Defaults.infixes or [])
+    tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.add_pipe("sentencizer")
+    return nlp

@@ -1,0 +1,633 @@
+"""The quantity layer: every number in a text with its unit, qualifier, change and basis.
+
+One Matcher pass finds the numeric tokens (digits, and number words from patterns/numbers.jsonl)
+and a second one the spans that are not quantities (patterns/quantities.jsonl: dates, times,
+phone numbers, "Group of 20"). Around each remaining number a few cheap lexicon lookups, only in
+a small window, read:
+
+    [qualifier] [change word] [currency] NUMBER [scale] [unit | counted noun] [- NUMBER ...]
+    [higher/lower | drop/rise] [year-on-year ...]
+
+Results are `Quantity` models (extractor/models.py). Conventions the fact layer relies on:
+- `value` is the number as written, in base units ("$758.3 billion" -> 758300000000.0); a
+  negative sign stays in it ("-0.6%" -> -0.6). For ranges `value` is the first and
+  `value_high` the second figure; `range_form` says "range" ("5-6%", "between 5% and 6%") or
+  "from_to" ("from $36,040 to $34,935", stated order kept: it may fall).
+- `direction` is the movement ("rose", "down", "a 3% drop", "+5%") whatever the qualifier;
+  `change` is NewsQuant's single label, where a qualifier wins ("up about 19%" -> "~").
+- A written share ("one-fifth") is `value` 20.0 `percent` with `fraction` True.
+- `unit` is canonical (USD, CNY, percent, pp, count, t, bbl/d, ...); for `count` the counted
+  noun is `unit_surface` ("vehicles").
+- `rules` lists every pattern id that contributed; `pattern` is the main one (the unit's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc, Span
+
+from extractor.lexicons import Lexicons, lexicons
+from extractor.models import Quantity
+from extractor.nlp import get_nlp
+from extractor.numbers import (
+    WordNumber,
+    is_ordinal_numeral,
+    is_year_like,
+    parse_numeral,
+)
+
+# Tokens a context window never crosses.
+HARD_STOPS = frozenset({".", "!", "?", ";", ":", "•", "|"})
+# A preposition right before a number makes it a level even after a change verb
+# ("rose 7% to $2.3 billion": the $2.3 billion is where it ended up).
+LEVEL_WORDS = frozenset({"to", "at", "from", "of", "was", "is", "were", "are", "reached", "hit"})
+YEAR_PREPOSITIONS = frozenset(
+    {"in", "since", "by", "until", "till", "from", "to", "before", "after", "during", "through",
+     "between", "and", "of", "early", "late", "mid", "year", "fiscal", "the", "for", "around", "–"}
+)  # fmt: skip
+PRONOUN_ONE_BEFORE = frozenset(
+    {"the", "this", "that", "no", "any", "each", "every", "same", "which", "another", "such"}
+)
+NOT_COUNT_NOUNS = frozenset(
+    {"percent", "per", "of", "and", "or", "to", "from", "in", "on", "at", "by", "for", "with",
+     "than", "as", "while", "after", "before", "since", "is", "was", "were", "are", "year-on-year"}
+)  # fmt: skip
+RANGE_DASHES = frozenset({"-", "–", "—"})
+
+
+@dataclass
+class NumberPhrase:
+    start: int
+    end: int
+    value: float
+    value_high: float | None = None
+    raw: float = 0.0  # the value before any scale word
+    scaled: bool = False
+    words: bool = False
+    fraction: bool = False
+    year_like: bool = False
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UnitHit:
+    unit: str | None
+    surface: str | None
+    end: int  # token index after the unit
+    rules: list[str] = field(default_factory=list)
+    count_noun: bool = False
+
+
+class Scanner:
+    """Reads the quantities of one Doc or Span (token indices local to it)."""
+
+    def __init__(self, doclike: Doc | Span, lex: Lexicons) -> None:
+        self.doclike = doclike
+        self.lex = lex
+        self.texts = [t.text for t in doclike]
+        self.n = len(self.texts)
+
+    # ---- number phrases ----
+    def number_at(self, i: int, end: int, currency: bool) -> NumberPhrase | None:
+        texts, lex = self.texts, self.lex
+        text = texts[i]
+        lower = text.lower()
+        entry = lex.number_words.get(lower)
+        if entry is None or text[0].isdigit() or text[0] in "+-−.":
+            value = parse_numeral(text)
+            if value is None or is_ordinal_numeral(text):
+                return None
+            phrase = NumberPhrase(i, i + 1, value, raw=value, year_like=is_year_like(text))
+            j = i + 1
+            # "57-point-zero-seven"
+            if j + 1 < end and texts[j] == "-" and texts[j + 1].lower() == "point":
+                state = WordNumber()
+                state.add_digits(value)
+                state.in_decimals = True
+                k = j + 2
+                while k < end:
+                    if texts[k] == "-" and k + 1 < end:
+                        k += 1
+                    nxt = lex.number_words.get(texts[k].lower())
+                    if nxt is None or not state.add(nxt):
+                        break
+                    k += 1
+                if state.decimals:
+                    phrase.value = phrase.raw = state.value
+                    phrase.end = j = k if texts[k - 1] != "-" else k - 1
+            return self._scales(phrase, j, end, currency)
+        return self._words(i, end)
+
+    def _scales(self, phrase: NumberPhrase, j: int, end: int, currency: bool) -> NumberPhrase:
+        texts, lex = self.texts, self.lex
+        while j < end:
+            hit = lex.numbers.match_at(texts, j, end)
+            if hit is None:
+                break
+            entry, length = hit
+            kind = getattr(entry, "kind", "")
+            if kind not in ("scale", "scale_abbrev", "hundred", "dozen"):
+                break
+            if entry.pattern in ("m", "M") and not currency and not self._noun_follows(j + 1):
+                break  # "100m" without money or a counted noun: metres, not million
+            phrase.value *= float(getattr(entry, "value", 1.0))
+            phrase.scaled = True
+            phrase.year_like = False
+            phrase.rules.append(entry.id)
+            j += length
+            phrase.end = j
+        return phrase
+
+    def _words(self, i: int, end: int) -> NumberPhrase | None:
+        texts, lex = self.texts, self.lex
+        entry = lex.number_words.get(texts[i].lower())
+        if entry is None:
+            return None
+        kind = getattr(entry, "kind", "")
+        start = i
+        # "a million", "a third", "a dozen": the article is the number one.
+        article = i > 0 and texts[i - 1].lower() in ("a", "an") and kind in (
+            "scale", "hundred", "dozen", "fraction"
+        )  # fmt: skip
+        if kind == "vague":
+            if i + 1 < end and texts[i + 1].lower() == "of":
+                lo = float(getattr(entry, "value", 0.0))
+                return NumberPhrase(i, i + 1, lo, float(getattr(entry, "value_high", lo)), lo,
+                                    words=True, rules=[entry.id])  # fmt: skip
+            return None
+        if kind == "fraction" and not article:
+            # Bare "half of": one half. Other bare ordinals ("the third quarter") are not numbers.
+            if entry.pattern == "half" and i + 1 < end and texts[i + 1].lower() == "of":
+                return NumberPhrase(i, i + 1, 50.0, raw=0.5, words=True, fraction=True,
+                                    rules=[entry.id])  # fmt: skip
+            return None
+        if kind in ("decimal_point", "article"):
+            return None
+        state = WordNumber()
+        rules: list[str] = []
+        if article:
+            start = i - 1
+            state.add_digits(1.0)
+            state.seen = True
+        j = i
+        last = i
+        while j < end:
+            word = lex.number_words.get(texts[j].lower())
+            if word is None:
+                break
+            wkind = getattr(word, "kind", "")
+            if wkind == "fraction":
+                break
+            if wkind in ("vague", "article") or (wkind == "scale_abbrev" and j == i):
+                break
+            if wkind == "scale_abbrev" and word.pattern not in (
+                "bn",
+                "mn",
+                "tn",
+                "trn",
+                "mln",
+                "bln",
+            ):
+                break
+            if not state.add(word):
+                break
+            rules.append(word.id)
+            last = j
+            j += 1
+            # "twenty-five", "one hundred and five"
+            if (
+                j + 1 < end
+                and texts[j] in ("-", "and")
+                and texts[j + 1].lower() in lex.number_words
+            ):
+                nxt = lex.number_words[texts[j + 1].lower()]
+                if getattr(nxt, "kind", "") in ("unit", "tens", "fraction", "decimal_point"):
+                    j += 1
+        if not state.seen:
+            return None
+        end_tok = last + 1
+        # A fraction after the numerator: "one-fifth", "two-thirds", "a third".
+        k = end_tok
+        if k < end and texts[k] == "-":
+            k += 1
+        frac = lex.number_words.get(texts[k].lower()) if k < end else None
+        if frac is not None and getattr(frac, "kind", "") == "fraction" and state.total == 0:
+            numerator = state.current
+            share = numerator * float(getattr(frac, "value", 0.0))
+            rules.append(frac.id)
+            # "half a million": a multiplier, not a share
+            if k + 2 < end and texts[k + 1].lower() in ("a", "an"):
+                scale = lex.number_words.get(texts[k + 2].lower())
+                if scale is not None and getattr(scale, "kind", "") == "scale":
+                    value = share * float(getattr(scale, "value", 1.0))
+                    return NumberPhrase(start, k + 3, value, raw=share, words=True, scaled=True,
+                                        rules=rules + [scale.id])  # fmt: skip
+            if numerator >= 1 and share <= 1.0 + 1e-9:
+                return NumberPhrase(start, k + 1, round(share * 100, 10), raw=share,
+                                    words=True, fraction=True, rules=rules)  # fmt: skip
+        # "two and a half"
+        if (
+            end_tok + 2 < end
+            and texts[end_tok].lower() == "and"
+            and texts[end_tok + 1].lower() in ("a", "one")
+            and texts[end_tok + 2].lower() == "half"
+        ):
+            state.current += 0.5
+            end_tok += 3
+        value = state.value
+        phrase = NumberPhrase(start, end_tok, value, raw=value, words=True, rules=rules)
+        phrase.scaled = state.total > 0 or any("scale" in r or "hundred" in r for r in rules)
+        return phrase
+
+    def surface(self, start: int, end: int) -> str:
+        """The document text of tokens [start, end), with its original spacing."""
+        first, last = self.doclike[start], self.doclike[end - 1]
+        base = first.doc.text
+        return base[first.idx : last.idx + len(last.text)]
+
+    def _noun_follows(self, j: int) -> bool:
+        if j >= self.n:
+            return False
+        word = self.texts[j]
+        return word.isalpha() and word.islower() and word not in STOP_WORDS
+
+    # ---- units ----
+    def currency_before(self, s: int, left: int) -> tuple[int, str | None, str | None, list[str]]:
+        hit = self.lex.units.match_ending_at(self.texts, s - 1, left)
+        if hit is not None:
+            entry, length = hit
+            if (
+                getattr(entry, "position", "post") in ("pre", "both")
+                and getattr(entry, "kind", "") == "currency"
+            ):
+                surface = self.surface(s - length, s)
+                return s - length, str(getattr(entry, "unit", "")), surface, [entry.id]
+        return s, None, None, []
+
+    def unit_after(self, j: int, end: int) -> UnitHit | None:
+        texts, lex = self.texts, self.lex
+        k = j
+        if k + 1 < end and texts[k] == "-":
+            k += 1  # "6.1-inch", "five-year", "barrel-a-day"
+        hit = lex.units.match_at(texts, k, end)
+        if hit is not None:
+            entry, length = hit
+            if getattr(entry, "position", "post") in ("post", "both"):
+                if entry.pattern == "won" and k + 1 < end and texts[k + 1].lower() in ("the", "a"):
+                    return None  # "3 won the" is a verb
+                unit = str(getattr(entry, "unit", ""))
+                surface = self.surface(k, k + length)
+                res = UnitHit(unit, surface, k + length, [entry.id])
+                self._denominator(res, end)
+                return res
+        return None
+
+    def _denominator(self, res: UnitHit, end: int) -> None:
+        texts = self.texts
+        k = res.end
+        if k + 1 < end and texts[k].lower() in ("per", "a", "an", "/", "each"):
+            hit = self.lex.denominators.match_at(texts, k + 1, end)
+            if hit is not None:
+                entry, length = hit
+                res.unit = f"{res.unit}/{entry.pattern}"
+                res.surface = f"{res.surface} {self.surface(k, k + 1 + length)}"
+                res.end = k + 1 + length
+                res.rules.append(entry.id)
+
+    def count_noun(self, j: int, end: int) -> UnitHit | None:
+        texts, lex = self.texts, self.lex
+        if j >= end:
+            return None
+        word = texts[j]
+        if not (word.isalpha() and word[0].islower()) or word in STOP_WORDS:
+            return None
+        low = word.lower()
+        if low in NOT_COUNT_NOUNS or lex.changes.match_at(texts, j, end) is not None:
+            return None
+        if lex.bases.match_at(texts, j, end) or lex.number_words.get(low) is not None:
+            return None
+        stop = j + 1
+        if not low.endswith("s") and j + 1 < end:
+            nxt = texts[j + 1]
+            if nxt.isalpha() and nxt.islower() and nxt.endswith("s") and nxt not in STOP_WORDS:
+                stop = j + 2
+        res = UnitHit("count", self.surface(j, stop), stop, ["count-noun"], count_noun=True)
+        self._denominator(res, end)
+        return res
+
+    # ---- the scan ----
+    def left_bound(self, s: int, floor: int) -> int:
+        k = s - 1
+        while k >= floor and k >= s - 8:
+            t = self.texts[k]
+            if t in HARD_STOPS or "\n" in t:
+                return k + 1
+            k -= 1
+        return max(k + 1, floor)
+
+    def right_bound(self, e: int, ceiling: int) -> int:
+        k = e
+        while k < ceiling and k < e + 12:
+            t = self.texts[k]
+            if t in HARD_STOPS or "\n" in t:
+                return k
+            k += 1
+        return k
+
+    def is_name_number(self, s: int, phrase: NumberPhrase) -> bool:
+        """ "Windows 11", "Stoxx 50", "ASX 200": a number right after a capitalized name."""
+        if s == 0 or phrase.words or phrase.scaled:
+            return False
+        prev = self.texts[s - 1]
+        if not prev[:1].isalpha() or not any(c.isupper() for c in prev):
+            return False
+        if prev.lower() in STOP_WORDS or not prev.replace("&", "").replace("-", "").isalnum():
+            return False
+        lex = self.lex
+        for table in (lex.qualifiers, lex.changes, lex.units, lex.bases):
+            if table.match_ending_at(self.texts, s - 1, s - 1) is not None:
+                return False
+        return float(phrase.value).is_integer()
+
+
+def find_quantities(doclike: Doc | Span) -> list[Quantity]:
+    """Every quantity in a Doc or Span; spans are character offsets in the Doc's text."""
+    lex = lexicons()
+    scanner = Scanner(doclike, lex)
+    if scanner.n == 0:
+        return []
+    blocked: set[int] = set()
+    for _, bs, be in lex.blockers(doclike):
+        blocked.update(range(bs, be))
+    candidates = sorted({s for _, s, _ in lex.numeric_matcher(doclike)})
+    found: list[_Found] = []
+    consumed = 0
+    for pos, i in enumerate(candidates):
+        if i < consumed or i in blocked:
+            continue
+        item = _read_quantity(scanner, i, consumed, candidates[pos + 1 :])
+        if item is None:
+            continue
+        found.append(item)
+        consumed = item.end
+    _inherit_changes(scanner, found)
+    return [f.to_quantity(doclike) for f in found if f.keep]
+
+
+def quantities_in_text(text: str) -> list[Quantity]:
+    """Convenience: tokenize `text` with the shared pipeline and find its quantities."""
+    return find_quantities(get_nlp().make_doc(text))
+
+
+@dataclass
+class _Found:
+    start: int
+    end: int
+    value: float
+    value_high: float | None
+    unit: str | None
+    unit_surface: str | None
+    rules: list[str]
+    qualifier: str = "="
+    direction: str | None = None
+    basis: str | None = None
+    range_form: str | None = None
+    fraction: bool = False
+    bracketed: bool = False
+    trigger: str | None = None
+    keep: bool = True
+
+    def to_quantity(self, doclike: Doc | Span) -> Quantity:
+        first = doclike[self.start]
+        last = doclike[self.end - 1]
+        span = (first.idx, last.idx + len(last.text))
+        surface = doclike.doc.text[span[0] : span[1]]
+        if self.qualifier in ("~",):
+            change = "~"
+        elif self.qualifier in (">", ">="):
+            change = ">"
+        elif self.qualifier in ("<", "<="):
+            change = "<"
+        else:
+            change = self.direction or "="
+        main = next((r for r in self.rules if r.startswith(("unit-", "count-"))), None)
+        return Quantity(
+            value=self.value,
+            value_high=self.value_high,
+            unit=self.unit,
+            unit_surface=self.unit_surface,
+            change=change,  # type: ignore[arg-type]
+            qualifier=self.qualifier,  # type: ignore[arg-type]
+            change_basis=self.basis,  # type: ignore[arg-type]
+            concept=None,
+            surface=surface,
+            span=span,
+            pattern=main or (self.rules[0] if self.rules else "number"),
+            direction=self.direction,  # type: ignore[arg-type]
+            range_form=self.range_form,  # type: ignore[arg-type]
+            fraction=self.fraction,
+            bracketed=self.bracketed,
+            trigger=self.trigger,
+            rules=self.rules,
+        )
+
+
+def _read_quantity(sc: Scanner, i: int, floor: int, later: list[int]) -> _Found | None:
+    texts, n = sc.texts, sc.n
+    left = sc.left_bound(i, floor)
+    s, cur_unit, cur_surface, cur_rules = sc.currency_before(i, left)
+    phrase = sc.number_at(i, n, currency=cur_unit is not None)
+    if phrase is None:
+        return None
+    s = min(s, phrase.start)
+    sign_dir: str | None = None
+    if s > left and texts[s - 1] in ("+", "-", "−") and (cur_unit or s == i):
+        sign_dir = "up" if texts[s - 1] == "+" else "down"
+        if texts[s - 1] != "+":
+            phrase.value = -phrase.value
+        s -= 1
+    elif texts[i][:1] in ("-", "−", "+") and not phrase.words:
+        sign_dir = "up" if texts[i][0] == "+" else "down"
+    unit = sc.unit_after(phrase.end, n)
+    if unit is None and cur_unit is None and phrase.end < n:
+        unit = sc.count_noun(phrase.end, n)
+    e = unit.end if unit else phrase.end
+    if cur_unit is not None:
+        # "$5 per share": the denominator after a prefixed currency
+        probe = UnitHit(cur_unit, cur_surface, e, [])
+        sc._denominator(probe, n)
+        if unit is not None and not unit.count_noun and getattr(unit, "unit", None) == cur_unit:
+            pass
+        unit_name, unit_surface = probe.unit, probe.surface
+        rules = cur_rules + probe.rules
+        e = probe.end
+    elif unit is not None:
+        unit_name, unit_surface, rules = unit.unit, unit.surface, list(unit.rules)
+    else:
+        unit_name, unit_surface, rules = None, None, []
+    if phrase.fraction:
+        unit_name, unit_surface = "percent", sc.surface(phrase.start, phrase.end)
+        rules = []
+        e = phrase.end
+    found = _Found(s, e, phrase.value, phrase.value_high, unit_name, unit_surface,
+                   phrase.rules + rules, fraction=phrase.fraction)  # fmt: skip
+    if phrase.value_high is not None:
+        found.range_form = "range"
+    _read_range(sc, found, phrase, left)
+    # Not quantities: years, names with numbers, pronoun "one".
+    if phrase.year_like and cur_unit is None and found.range_form is None:
+        prev = texts[s - 1].lower() if s > 0 else ""
+        if unit_name is None or (unit_name == "count" and prev in YEAR_PREPOSITIONS):
+            return None
+        if unit_name in ("count",) and prev in ("", "the"):
+            return None
+    if phrase.year_like and found.range_form is not None and found.value_high is not None:
+        if is_year_like(texts[found.end - 1]) and unit_name in (None, "count"):
+            return None
+    if cur_unit is None and unit_name in (None, "count") and sc.is_name_number(s, phrase):
+        return None
+    if phrase.words and texts[i].lower() == "one" and phrase.end == i + 1:
+        prev = texts[i - 1].lower() if i > 0 else ""
+        nxt = texts[i + 1] if i + 1 < n else ""
+        if prev in PRONOUN_ONE_BEFORE or not (nxt.lower() == "of" or unit_name is not None):
+            return None
+    found.bracketed = s > 0 and texts[s - 1] in ("(", "[")
+    _read_context(sc, found, left, later, sign_dir)
+    return found
+
+
+def _read_range(sc: Scanner, found: _Found, p1: NumberPhrase, left: int) -> None:
+    texts, n = sc.texts, sc.n
+    k = found.end
+    if k + 1 >= n or found.range_form is not None:
+        return
+    conn = texts[k].lower()
+    before = texts[found.start - 1].lower() if found.start > left else ""
+    before2 = texts[found.start - 2].lower() if found.start - 1 > left else ""
+    if conn in RANGE_DASHES:
+        form = "range"
+    elif conn == "to":
+        form = "from_to" if before == "from" else "range"
+        if before != "from" and sc.lex.changes.match_ending_at(texts, found.start - 1, left):
+            return  # "rose 5% to $2 billion"
+    elif conn == "and" and (before == "between" or before2 == "between"):
+        form = "range"
+    elif conn == "or" and found.unit is None:
+        form = "range"
+    else:
+        return
+    j = k + 1
+    j2, cur2, _, cur_rules = sc.currency_before(j + 1, j) if False else (j, None, None, [])
+    hit = sc.lex.units.match_at(texts, j, n)
+    if (
+        hit is not None
+        and getattr(hit[0], "position", "") in ("pre", "both")
+        and getattr(hit[0], "kind", "") == "currency"
+    ):
+        cur2, cur_rules, j2 = str(getattr(hit[0], "unit", "")), [hit[0].id], j + hit[1]
+    if j2 >= n:
+        return
+    p2 = sc.number_at(j2, n, currency=cur2 is not None or found.unit not in (None, "count"))
+    if p2 is None or p2.fraction or p2.value_high is not None:
+        return
+    unit2 = sc.unit_after(p2.end, n)
+    if unit2 is None and cur2 is None:
+        unit2 = sc.count_noun(p2.end, n) if found.unit is None else None
+    u2 = cur2 or (unit2.unit if unit2 else None)
+    if found.unit is not None and u2 is not None and found.unit != u2:
+        return
+    if p1.year_like and p2.year_like and found.unit is None and u2 is None:
+        found.keep = False
+        found.end = p2.end
+        return
+    if conn in ("to",) and found.unit is None and u2 is None and form == "range":
+        return  # "from 5 to ..." without any unit is too weak a range
+    v1 = found.value
+    if not p1.scaled and p2.scaled and p1.raw < p2.raw:
+        v1 = p1.raw * (p2.value / p2.raw if p2.raw else 1.0)
+    found.value, found.value_high = v1, p2.value
+    found.range_form = form
+    if found.unit is None and u2 is not None:
+        found.unit = u2
+        found.unit_surface = unit2.surface if unit2 else texts[j]
+    found.rules += p2.rules + cur_rules + (unit2.rules if unit2 else [])
+    found.end = unit2.end if unit2 else p2.end
+
+
+def _read_context(
+    sc: Scanner, found: _Found, left: int, later: list[int], sign_dir: str | None
+) -> None:
+    texts, lex = sc.texts, sc.lex
+    k = found.start - 1
+    if k >= left and texts[k].lower() == "by":
+        k -= 1
+    hit = lex.qualifiers.match_ending_at(texts, k, left)
+    if hit is not None:
+        found.qualifier = str(getattr(hit[0], "qualifier", "="))
+        found.rules.append(hit[0].id)
+        k -= hit[1]
+        if found.range_form == "range" and texts[k + 1].lower() == "between":
+            pass
+    if k >= left and texts[k].lower() in ("by", "a", "an", "the", "another"):
+        k -= 1
+    direction = None
+    if k >= left and texts[k].lower() == "of":
+        noun = lex.changes.match_ending_at(texts, k - 1, left)
+        if noun is not None and getattr(noun[0], "role", "") == "noun":
+            direction = str(getattr(noun[0], "direction", ""))
+            found.rules.append(noun[0].id)
+            found.trigger = texts[k - 1].lower()
+    elif k >= left and texts[k].lower() not in LEVEL_WORDS:
+        verb = lex.changes.match_ending_at(texts, k, left)
+        if verb is not None and getattr(verb[0], "role", "") in ("verb", "adverb"):
+            if texts[k].lower() not in ("higher", "lower", "plus", "off"):
+                direction = str(getattr(verb[0], "direction", ""))
+                found.rules.append(verb[0].id)
+                found.trigger = texts[k].lower()
+    right = sc.right_bound(found.end, later[0] if later else sc.n)
+    if direction is None:
+        j = found.end
+        basis_hit = lex.bases.match_at(texts, j, right)
+        if basis_hit is not None:
+            j += basis_hit[1]
+        if j < right:
+            word = texts[j].lower()
+            post = lex.changes.match_at(texts, j, right)
+            if post is not None and (
+                word in ("higher", "lower") or getattr(post[0], "role", "") == "noun"
+            ):
+                direction = str(getattr(post[0], "direction", ""))
+                found.rules.append(post[0].id)
+                found.trigger = word
+    if direction is None:
+        direction = sign_dir
+    found.direction = direction
+    if direction is None:
+        return
+    for j in range(found.end, right):
+        hit = lex.bases.match_at(texts, j, right)
+        if hit is not None:
+            found.basis = str(getattr(hit[0], "basis", ""))
+            found.rules.append(hit[0].id)
+            return
+    for j in range(max(left, found.start - 6), found.start):
+        hit = lex.bases.match_at(texts, j, found.start)
+        if hit is not None:
+            found.basis = str(getattr(hit[0], "basis", ""))
+            found.rules.append(hit[0].id)
+            return
+
+
+def _inherit_changes(sc: Scanner, found: list[_Found]) -> None:
+    """ "lost 190 points, or 0.6%" / "up 5% ($2 billion)": the restatement moves the same way."""
+    texts = sc.texts
+    for prev, cur in zip(found, found[1:], strict=False):
+        if cur.direction is not None or prev.direction is None:
+            continue
+        gap = [t.lower() for t in texts[prev.end : cur.start]]
+        if gap in (["or"], [",", "or"], ["("], [",", "("], ["or", "about"]):
+            cur.direction = prev.direction
+            cur.basis = cur.basis or prev.basis
+            cur.trigger = prev.trigger

@@ -1,0 +1,132 @@
+"""The quantity layer on sentences written for these tests (never evaluation data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.nlp import get_nlp
+from extractor.quantities import find_quantities, quantities_in_text
+
+
+def one(text: str):
+    found = quantities_in_text(text)
+    assert len(found) == 1, [q.surface for q in found]
+    return found[0]
+
+
+def test_level_and_change_are_separate_quantities() -> None:
+    change, level = quantities_in_text("Revenue dropped 7% to $2.3 billion in the quarter.")
+    assert (change.value, change.unit, change.change) == (7.0, "percent", "down")
+    assert (level.value, level.unit, level.change) == (2.3e9, "USD", "=")
+    assert level.surface == "$2.3 billion"
+
+
+def test_spans_are_offsets_in_the_doc_text_also_for_a_span() -> None:
+    doc = get_nlp()("First sentence here. Exports rose 3.5% to NT$1.2 trillion.")
+    sent = list(doc.sents)[1]
+    found = find_quantities(sent)
+    assert [doc.text[a:b] for a, b in (q.span for q in found)] == ["3.5%", "NT$1.2 trillion"]
+    assert found[1].unit == "TWD"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("Chip sales hit $758.3 billion.", 758.3e9, "USD"),
+        ("The bank lent 1.2 trillion yuan.", 1.2e12, "CNY"),
+        ("Profit was £1.3bn.", 1.3e9, "GBP"),
+        ("Sales reached €1163.3Bn.", 1163.3e9, "EUR"),
+        ("The fund holds RM1.2 billion.", 1.2e9, "MYR"),
+        ("Exports were Rs 1,81,021 crore.", 1.81021e12, "INR"),
+        ("The port moved 3.2m TEU.", 3.2e6, "TEU"),
+        ("Output reached 9.5 million barrels per day.", 9.5e6, "bbl/d"),
+        ("The company sold 751 million units.", 751e6, "count"),
+        ("Some 68,400 people attended.", 68400.0, "count"),
+        ("Chips made up one-fifth of trade.", 20.0, "percent"),
+        ("They counted twenty-five ships.", 25.0, "count"),
+        ("A dozen banks signed.", 12.0, "count"),
+        ("It cost 57-point-zero-seven billion dollars.", 57.07e9, "USD"),
+        ("The ratio fell to zero percent.", 0.0, "percent"),
+        ("The US bought HK$5 billion of bonds.", 5e9, "HKD"),
+        ("The firm made ₩500 billion.", 500e9, "KRW"),
+    ],
+)
+def test_values_and_units(text: str, value: float, unit: str) -> None:
+    q = one(text)
+    assert q.value == pytest.approx(value)
+    assert q.unit == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "form"),
+    [
+        ("Growth is seen at 5-6% this year.", 5.0, 6.0, "range"),
+        ("Growth is seen between 5% and 6% this year.", 5.0, 6.0, "range"),
+        ("Growth is seen at 4 to 5 percent this year.", 4.0, 5.0, "range"),
+        ("Costs will be $5-$7 billion.", 5e9, 7e9, "range"),
+        ("The price slid from $36,040 to $34,935.", 36040.0, 34935.0, "from_to"),
+    ],
+)
+def test_ranges(text: str, low: float, high: float, form: str) -> None:
+    q = one(text)
+    assert (q.value, q.value_high, q.range_form) == (pytest.approx(low), pytest.approx(high), form)
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier", "change"),
+    [
+        ("The plant employs about 600 people.", "~", "~"),
+        ("Losses topped more than $30 billion.", ">", ">"),
+        ("The loan was at least $5 million.", ">=", ">"),
+        ("Fewer than 400 people applied.", "<", "<"),
+        ("The deal is worth up to $2 billion.", "<=", "<"),
+        ("Sales were roughly 5% of output.", "~", "~"),
+    ],
+)
+def test_qualifiers(text: str, qualifier: str, change: str) -> None:
+    q = one(text)
+    assert (q.qualifier, q.change) == (qualifier, change)
+
+
+@pytest.mark.parametrize(
+    ("text", "direction", "basis"),
+    [
+        ("Exports climbed 7.2% year-on-year in 2025.", "up", "yoy"),
+        ("Imports were down 1.4% from a year earlier.", "down", "yoy"),
+        ("Retail sales rose 0.3% month-on-month.", "up", "mom"),
+        ("GDP grew 1.1% q/q in the third quarter.", "up", "qoq"),
+        ("Output posted a 3% drop compared with the same period last year.", "down", "yoy"),
+        ("The index closed 3% higher.", "up", None),
+        ("Sales edged down 0.2% from the previous month.", "down", "mom"),
+        ("The deficit widened by $5 billion.", "up", None),
+    ],
+)
+def test_changes_and_bases(text: str, direction: str, basis: str | None) -> None:
+    q = one(text)
+    assert (q.direction, q.change, q.change_basis) == (direction, direction, basis)
+
+
+def test_a_qualifier_wins_the_newsquant_label_but_direction_is_kept() -> None:
+    q = one("The index was up about 19 per cent for the year.")
+    assert (q.change, q.direction, q.qualifier) == ("~", "up", "~")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The report came out in 2025.",
+        "It was published on Jan. 30, 2026 at 4:20 p.m.",
+        "Leaders of the Group of 20 met.",
+        "She upgraded to Windows 11 last week.",
+        "The Stoxx 50 index slipped.",
+        "The firm is the No. 1 exporter.",
+        "It ranked 247th in the list.",
+        "Call 212-555-0199 for details.",
+        "00:00/00:00 Listen to this article 1x",
+        "2021–2025:",
+        "It was the same one as before.",
+        "Output fell in the third quarter.",
+    ],
+)
+def test_not_quantities(text: str) -> None:
+    assert quantities_in_text(text) == []
