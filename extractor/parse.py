@@ -73,6 +73,14 @@ FURNITURE_CLASS_HINTS = (
     "who-s-who",
     "whos-who",
     "profiles",
+    "byline",
+    "dateline",
+    "kicker",
+    "author",
+    "standards",
+    "breadcrumb",
+    "-meta",
+    "meta-",
 )
 PAYWALL_MARKERS = (
     "available only to subscribers",
@@ -81,6 +89,8 @@ PAYWALL_MARKERS = (
     "to read the full article",
     "paywall",
 )
+# Cross-links inside the article body: "ALSO READ: ...", "Read more: ...".
+FURNITURE_LINE = re.compile(r"^(also read|read more|related|see also|recommended)\s*[:|]", re.I)
 # A timeline heading line: "2021:", "2021–2025:", "2026-01-30:".
 TIMELINE_HEADING = re.compile(r"^\s*(\d{4}(?:-\d{2}-\d{2})?(?:\s*[–—-]\s*\d{4})?)\s*:\s*$")
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -271,6 +281,8 @@ def html_blocks(root: Tag) -> list[Block]:
             )
         else:
             text = clean_text(node.get_text(" ", strip=True))
+            if is_link_only(node, text) or FURNITURE_LINE.match(text):
+                continue
         if node.name == "figcaption":
             section = "caption"
         if node.name == "dt" or (section == "timeline" and TIMELINE_HEADING.match(text)):
@@ -280,6 +292,14 @@ def html_blocks(root: Tag) -> list[Block]:
             Block(section=section, text=text, heading=heading if section == "timeline" else None)
         )
     return blocks
+
+
+def is_link_only(node: Tag, text: str) -> bool:
+    """A short paragraph or item that is nothing but a link is navigation, not reporting."""
+    if len(text.split()) >= 8:
+        return False
+    linked = " ".join(a.get_text(" ", strip=True) for a in node.find_all("a"))
+    return bool(linked) and clean_text(linked) == text
 
 
 def section_of(node: Tag, inherited: Section | None) -> Section | None:

@@ -189,3 +189,14 @@ def test_hidden_and_furniture_are_dropped() -> None:
         "more.</p></div><script>var x = 1;</p></script><nav><p>Menu</p></nav></article>"
     )
     assert parse_html(html).text == "Real text."
+
+
+def test_bylines_cross_links_and_link_only_paragraphs_are_dropped() -> None:
+    html = (
+        "<article><p class='byline'>By A. Writer · May 2, 2025</p><p>Exports rose 5%.</p>"
+        "<p>ALSO READ: Imports fall for a third month</p><p><a href='/s'>Our standards</a></p>"
+        "<p>Read the <a href='/r'>full report</a> for 12 tables of data.</p></article>"
+    )
+    assert parse_html(html).text == (
+        "Exports rose 5%.\n\nRead the full report for 12 tables of data."
+    )
