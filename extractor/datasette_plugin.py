@@ -4,9 +4,12 @@ Built on Datasette's own hooks (as Datasette builds its defaults), registered by
 `extractor.serve.register_plugin`, read-only by construction (it only renders).
 
 - In the facts table, the evidence sentence is shown with the number itself highlighted.
+- Values read as "758.3 billion" (the exact number in the tooltip; JSON and CSV stay exact).
 - In canned-query results, `article_id` and `fact_id` columns link to the article and the
   fact, so every result row leads back to its source sentence.
 - The facts table's action menu offers the chart of a metric over time.
+- Column descriptions fold into a "What the columns mean" box instead of pushing the table
+  a screen down.
 """
 
 from __future__ import annotations
@@ -17,6 +20,19 @@ from datasette import hookimpl
 from markupsafe import Markup, escape
 
 LINKED_COLUMNS = {"article_id": "articles", "fact_id": "facts"}
+AMOUNT_COLUMNS = {"value", "value_high", "low", "high"}
+SCALES = [(1e12, "trillion"), (1e9, "billion"), (1e6, "million")]
+FOLD_DESCRIPTIONS = """
+document.querySelectorAll("dl.column-descriptions").forEach(function (list) {
+  var box = document.createElement("details");
+  var title = document.createElement("summary");
+  title.textContent = "What the columns mean";
+  box.className = "nf-column-descriptions";
+  list.parentNode.insertBefore(box, list);
+  box.appendChild(title);
+  box.appendChild(list);
+});
+"""
 
 
 @hookimpl
@@ -25,12 +41,19 @@ def render_cell(
 ) -> Markup | None:
     if table == "facts" and column == "evidence" and isinstance(value, str):
         return highlight(value, cell(row, "surface"))
+    if table in ("facts", None) and column in AMOUNT_COLUMNS and isinstance(value, float):
+        return Markup(f'<span title="{value!r}">{escape(readable(value))}</span>')
     if table is None and column in LINKED_COLUMNS and isinstance(value, int):
         path = datasette.urls.row(database, LINKED_COLUMNS[column], str(value))
         return Markup(f'<a href="{escape(path)}">{value}</a>')
     if table is None and column == "evidence" and isinstance(value, str):
         return highlight(value, cell(row, "surface"))
     return None
+
+
+@hookimpl
+def extra_body_script(template: str) -> str:
+    return FOLD_DESCRIPTIONS if template == "table.html" else ""
 
 
 @hookimpl
@@ -49,6 +72,14 @@ def cell(row: Any, key: str) -> Any:
         return row[key]
     except (KeyError, IndexError):
         return None
+
+
+def readable(value: float) -> str:
+    """758300000000.0 -> "758.3 billion"; 20.0 -> "20"; 1234.5 -> "1,234.5"."""
+    for scale, word in SCALES:
+        if abs(value) >= scale:
+            return f"{value / scale:,.6g} {word}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def highlight(sentence: str, surface: str | None) -> Markup:

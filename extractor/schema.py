@@ -125,27 +125,28 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
     db["facts"].create(
         {
+            # Column order is the order Datasette shows: the finding and its sentence first.
             "id": int,
             "article_id": int,
             "metric": str,
             "value": float,
             "unit": str,
-            "value_high": float,
-            "qualifier": str,
             "change": float,
             "change_unit": str,
             "change_basis": str,
             "period": str,
-            # First day of `period` ("2025-Q3" -> "2025-07-01"): a sortable, chartable date.
-            "period_start": str,
             "entity": str,
             "partner": str,
-            "section": str,
             "evidence": str,
-            "span_start": int,
-            "span_end": int,
+            "qualifier": str,
+            "value_high": float,
+            "section": str,
             # The number as written ("$758.3 billion"): article text[span_start:span_end].
             "surface": str,
+            "span_start": int,
+            "span_end": int,
+            # First day of `period` ("2025-Q3" -> "2025-07-01"): a sortable, chartable date.
+            "period_start": str,
             "pattern": str,
             "patterns_version": str,
             # Other places the page states the same fact: [{"evidence", "span", "section"}].

@@ -124,6 +124,8 @@ office said on Thursday.</p>
             """<p>Vietnam shipped goods worth $175.9 billion abroad in 2016, official data
 showed on Friday.</p>
 <p>November exports were $15.1 billion, the office said in a separate release.</p>
+<p>October exports came in at $14.6 billion, and exports for all of 2015 were revised to
+$162.0 billion.</p>
 <p>Exports to the United States grew 15.9% to $38.1 billion in 2016, making it the largest
 market.</p>""",
         ),
@@ -146,6 +148,28 @@ market.</p>""",
                     value=15.1e9,
                     unit="USD",
                     period="2016-11",
+                    entity=VIETNAM,
+                    pattern="level",
+                ),
+            ),
+            (
+                "$14.6 billion",
+                dict(
+                    metric="exports",
+                    value=14.6e9,
+                    unit="USD",
+                    period="2016-10",
+                    entity=VIETNAM,
+                    pattern="level",
+                ),
+            ),
+            (
+                "$162.0 billion",
+                dict(
+                    metric="exports",
+                    value=162.0e9,
+                    unit="USD",
+                    period="2015",
                     entity=VIETNAM,
                     pattern="level",
                 ),

@@ -72,7 +72,7 @@ def test_facts_table_shows_every_fact_with_article_label_and_evidence(ds, store)
     )
     rows = data["rows"]
     expected = [f for f in all_facts() if f.entity == VIETNAM]
-    assert len(rows) == len(expected) == 9
+    assert len(rows) == len(expected) == 11
     mekong = ids[STORIES[0].url]
     row = next(r for r in rows if r["surface"] == "$16.2 billion")
     # The foreign key is shown with the article's title, and links back to the article.
@@ -84,6 +84,7 @@ def test_facts_table_shows_every_fact_with_article_label_and_evidence(ds, store)
     html = get(ds, f"/newsfacts/facts?entity={VIETNAM}").text
     assert f'href="/newsfacts/articles/{mekong}"' in html
     assert '<mark class="nf-number">$16.2 billion</mark>' in html
+    assert '<span title="16200000000.0">16.2 billion</span>' in html  # readable, exact on hover
     # Sorted newest period first by default (metadata sort_desc).
     assert "sorted by period_start descending" in data["human_description_en"]
 
@@ -135,22 +136,22 @@ def test_every_canned_query_is_tested() -> None:
 
 
 def test_metric_over_time(ds) -> None:
-    rows = query(ds, "metric_over_time", entity=VIETNAM, metric="exports")
-    assert len(rows) == 8
-    assert [r["period_start"] for r in rows] == sorted(r["period_start"] for r in rows)
-    assert [(r["period"], r["value"]) for r in rows[-2:]] == [
-        ("2016-11", 15.1e9),
-        ("2016-12", 16.2e9),
+    rows = query(ds, "metric_over_time", entity=VIETNAM, metric="exports", partner="")
+    assert [(r["period"], r["granularity"], r["value"], r["outlet"]) for r in rows] == [
+        ("2015", "year", 162.0e9, "Saigon Business Wire"),
+        ("2016", "year", 175.9e9, "Mekong Ledger"),
+        ("2016", "year", 176.6e9, "Andes Commerce Review"),
+        ("2016-10", "month", 14.6e9, "Saigon Business Wire"),
+        ("2016-11", "month", 15.1e9, "Saigon Business Wire"),
+        ("2016-12", "month", 16.2e9, "Mekong Ledger"),
     ]
-    assert {r["outlet"] for r in rows} == {
-        "Mekong Ledger",
-        "Saigon Business Wire",
-        "Andes Commerce Review",
-    }
-    assert [r["metric"] for r in query(ds, "metric_over_time", entity=VIETNAM, metric="phone")] == [
-        "phone exports"
-    ]
-    assert query(ds, "metric_over_time", entity="Chile", metric="phone") == []
+    bilateral = query(
+        ds, "metric_over_time", entity=VIETNAM, metric="exports", partner="United+States"
+    )
+    assert [(r["partner"], r["value"]) for r in bilateral] == [("United States", 38.1e9)]
+    phones = query(ds, "metric_over_time", entity=VIETNAM, metric="Phone+exports", partner="")
+    assert [r["value"] for r in phones] == [34.3e9]
+    assert query(ds, "metric_over_time", entity="Chile", metric="exports", partner="") == []
 
 
 def test_latest_value_of_every_metric(ds) -> None:

@@ -196,8 +196,14 @@ def test_facts_carry_their_fields_and_entities(db_path: Path) -> None:
     db = open_db(db_path)
     result = save_article(db, story_article(STORIES[1]), story_facts(STORIES[1]))
     rows = list(db.query("select * from facts order by span_start"))
-    assert [r["surface"] for r in rows] == ["$175.9 billion", "$15.1 billion", "$38.1 billion"]
-    us = rows[2]
+    assert [r["surface"] for r in rows] == [
+        "$175.9 billion",
+        "$15.1 billion",
+        "$14.6 billion",
+        "$162.0 billion",
+        "$38.1 billion",
+    ]
+    us = rows[4]
     assert (us["entity"], us["partner"], us["change"], us["change_basis"]) == (
         "Vietnam",
         "United States",
