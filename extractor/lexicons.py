@@ -28,7 +28,7 @@ from spacy.matcher import Matcher
 
 from extractor.errors import PatternError
 from extractor.nlp import get_nlp
-from extractor.patterns import PATTERNS_DIR, PatternEntry, load_family
+from extractor.patterns import PatternEntry, load_family
 
 Phrase = tuple[str, ...]
 
@@ -91,7 +91,11 @@ class PhraseTable:
 def phrases_of(entry: PatternEntry) -> list[Phrase]:
     """Every token sequence an entry stands for (a phrase, or an expanded LOWER/ORTH pattern)."""
     if isinstance(entry.pattern, str):
-        return [tuple(t.text for t in get_nlp().make_doc(entry.pattern))]
+        tokens = tuple(t.text for t in get_nlp().make_doc(entry.pattern))
+        # A surface the tokenizer splits alone ("$US") may stay one token before a digit.
+        if len(tokens) > 1 and " " not in entry.pattern:
+            return [tokens, (entry.pattern,)]
+        return [tokens]
     options: list[list[str]] = []
     for spec in entry.pattern:
         keys = set(spec) - {"OP"}
@@ -105,10 +109,13 @@ def phrases_of(entry: PatternEntry) -> list[Phrase]:
     return [tuple(combo) for combo in itertools.product(*options)]
 
 
-def _table(*families: str) -> PhraseTable:
+def _table(*families: str, role: str | None = None, exclude_role: str | None = None) -> PhraseTable:
     table = PhraseTable()
     for family in families:
         for entry in load_family(family):
+            entry_role = getattr(entry, "role", None)
+            if (role and entry_role != role) or (exclude_role and entry_role == exclude_role):
+                continue
             cased = bool(getattr(entry, "case_sensitive", False))
             for phrase in phrases_of(entry):
                 table.add(phrase, entry, cased)
@@ -122,7 +129,8 @@ class Lexicons:
     units: PhraseTable
     denominators: PhraseTable
     qualifiers: PhraseTable
-    changes: PhraseTable
+    changes: PhraseTable  # verbs and adverbs: "rose", "down"
+    change_nouns: PhraseTable  # "a 3% drop", "a rise of 5%"
     bases: PhraseTable
     unit_nq: dict[str, str]
     # Single-token number words by lowercase form (hot path: checked for every candidate).
@@ -147,20 +155,22 @@ def lexicons() -> Lexicons:
     # The numbers in a text: digits (LIKE_NUM) and written numbers from the lexicon, found by
     # one Matcher pass in Cython rather than a Python loop over every token.
     numeric = Matcher(nlp.vocab)
-    numeric.add("NUM", [[{"LIKE_NUM": True}], [{"LOWER": {"IN": sorted(number_words)}}]])
+    starters = sorted(
+        w
+        for w, e in number_words.items()
+        if getattr(e, "kind", "") not in ("article", "decimal_point")
+    )
+    numeric.add("NUM", [[{"LIKE_NUM": True}], [{"LOWER": {"IN": starters}}]])
     return Lexicons(
         numbers=_table("numbers"),
         units=_table("units"),
         denominators=_table("unit_denominators"),
         qualifiers=_table("qualifiers"),
-        changes=_table("changes"),
+        changes=_table("changes", exclude_role="noun"),
+        change_nouns=_table("changes", role="noun"),
         bases=_table("bases"),
         unit_nq=unit_nq,
         number_words=number_words,
         blockers=blockers,
         numeric_matcher=numeric,
     )
-
-
-def patterns_dir() -> str:
-    return str(PATTERNS_DIR)

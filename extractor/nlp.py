@@ -17,16 +17,21 @@ for the next).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import spacy
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from extractor.patterns import load_family
+
 # Currency prefixes glued to the number ("US$5", "RM1.2", "Rs1,000", "EUR5bn"). Letter codes
 # only split when a digit follows, so words that merely start with these letters are untouched.
 CURRENCY_PREFIXES = [
     r"(?:US|NT|HK|A|AU|C|CA|S|SG|NZ|R|Z|M)\$",
+    r"\$(?:US|A|NZ|C)(?=[0-9])",  # "$US55,931,000", "$A82.6 million"
+    r"(?:PS|Y=)(?=[0-9])",  # ASCII transliterations of £ and ¥ ("PS6m", "Y=28,030")
     r"(?:RM|Rs\.?|Rp|Tk|RMB|USD|EUR|GBP|JPY|CNY|INR|KRW|MYR|TWD|HKD|AUD|CAD|SGD|CHF|Dh|SR)(?=[0-9])",
     r"[₩₹₽₺₱₫฿₪₦¢]",
 ]
@@ -43,13 +48,31 @@ RANGE_INFIXES = [
 ]
 
 
+def glued_unit_suffixes() -> list[str]:
+    """Unit abbreviations written straight after a number ("10kW", "250ml", "3min", "35C"),
+    taken from patterns/units.jsonl so the tokenizer and the unit lexicon never disagree."""
+    surfaces = set()
+    for entry in load_family("units"):
+        text = entry.pattern if isinstance(entry.pattern, str) else ""
+        if " " in text or not text or len(text) > 5 or text[0].isdigit():
+            continue
+        if any(c in text for c in "$£€¥₩₹₪.%=") or getattr(entry, "position", "") == "pre":
+            continue
+        if text.isalpha() and text.islower() and len(text) > 3:
+            continue  # whole words ("tons") are written apart
+        surfaces.add(text)
+    surfaces.add("sq")
+    alternation = "|".join(re.escape(s) for s in sorted(surfaces, key=len, reverse=True))
+    return [rf"(?<=[0-9])(?:{alternation})"]
+
+
 @cache
 def get_nlp() -> Language:
     """The one shared pipeline (cached): tuned tokenizer + sentencizer."""
     nlp = spacy.blank("en")
     tokenizer = nlp.tokenizer
     prefixes = CURRENCY_PREFIXES + list(nlp.Defaults.prefixes or [])
-    suffixes = NUMBER_SUFFIXES + list(nlp.Defaults.suffixes or [])
+    suffixes = NUMBER_SUFFIXES + glued_unit_suffixes() + list(nlp.Defaults.suffixes or [])
     infixes = RANGE_INFIXES + list(nlp.Defaults.infixes or [])
     tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search

@@ -65,7 +65,7 @@ def is_ordinal_numeral(text: str) -> bool:
 
 def is_year_like(text: str) -> bool:
     """A bare four-digit integer a year could be ("2025"), as written (no separators)."""
-    return len(text) == 4 and text.isdigit() and 1800 <= int(text) <= 2100
+    return len(text) == 4 and text.isdigit() and 1600 <= int(text) <= 2199
 
 
 @dataclass

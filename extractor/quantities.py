@@ -154,9 +154,22 @@ class Scanner:
         if kind == "vague":
             if i + 1 < end and texts[i + 1].lower() == "of":
                 lo = float(getattr(entry, "value", 0.0))
-                return NumberPhrase(i, i + 1, lo, float(getattr(entry, "value_high", lo)), lo,
-                                    words=True, rules=[entry.id])  # fmt: skip
+                hi = float(getattr(entry, "value_high", lo))
+                inner = lex.number_words.get(texts[i + 2].lower()) if i + 2 < end else None
+                if inner is not None and getattr(inner, "kind", "") == "vague":
+                    # "tens of thousands" -> 10,000 to 100,000
+                    lo2 = float(getattr(inner, "value", 0.0))
+                    hi2 = float(getattr(inner, "value_high", lo2))
+                    return NumberPhrase(i, i + 3, lo * lo2, lo * hi2, lo * lo2, words=True,
+                                        rules=[entry.id, inner.id])  # fmt: skip
+                if entry.pattern == "tens":
+                    return None
+                return NumberPhrase(i, i + 1, lo, hi, lo, words=True, rules=[entry.id])
             return None
+        if kind in ("scale", "hundred", "dozen") and not article:
+            prev = texts[i - 1] if i > 0 else ""
+            if not (prev[:1].isdigit() or lex.number_words.get(prev.lower()) is not None):
+                return None  # "several hundred", "a baker's dozen": no stated number
         if kind == "fraction" and not article:
             # Bare "half of": one half. Other bare ordinals ("the third quarter") are not numbers.
             if entry.pattern == "half" and i + 1 < end and texts[i + 1].lower() == "of":
@@ -237,7 +250,11 @@ class Scanner:
             state.current += 0.5
             end_tok += 3
         value = state.value
-        phrase = NumberPhrase(start, end_tok, value, raw=value, words=True, rules=rules)
+        raw = value
+        last_word = lex.number_words.get(texts[end_tok - 1].lower())
+        if last_word is not None and getattr(last_word, "kind", "") in ("scale", "hundred"):
+            raw = value / float(getattr(last_word, "value", 1.0))
+        phrase = NumberPhrase(start, end_tok, value, raw=raw, words=True, rules=rules)
         phrase.scaled = state.total > 0 or any("scale" in r or "hundred" in r for r in rules)
         return phrase
 
@@ -250,6 +267,8 @@ class Scanner:
     def _noun_follows(self, j: int) -> bool:
         if j >= self.n:
             return False
+        if self.lex.units.match_at(self.texts, j, self.n) is not None:
+            return True
         word = self.texts[j]
         return word.isalpha() and word.islower() and word not in STOP_WORDS
 
@@ -305,6 +324,8 @@ class Scanner:
             return None
         low = word.lower()
         if low in NOT_COUNT_NOUNS or lex.changes.match_at(texts, j, end) is not None:
+            return None
+        if lex.change_nouns.match_at(texts, j, end) is not None:
             return None
         if lex.bases.match_at(texts, j, end) or lex.number_words.get(low) is not None:
             return None
@@ -370,8 +391,9 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
         item = _read_quantity(scanner, i, consumed, candidates[pos + 1 :])
         if item is None:
             continue
-        found.append(item)
         consumed = item.end
+        if item.keep:
+            found.append(item)
     _inherit_changes(scanner, found)
     return [f.to_quantity(doclike) for f in found if f.keep]
 
@@ -442,14 +464,7 @@ def _read_quantity(sc: Scanner, i: int, floor: int, later: list[int]) -> _Found 
     if phrase is None:
         return None
     s = min(s, phrase.start)
-    sign_dir: str | None = None
-    if s > left and texts[s - 1] in ("+", "-", "−") and (cur_unit or s == i):
-        sign_dir = "up" if texts[s - 1] == "+" else "down"
-        if texts[s - 1] != "+":
-            phrase.value = -phrase.value
-        s -= 1
-    elif texts[i][:1] in ("-", "−", "+") and not phrase.words:
-        sign_dir = "up" if texts[i][0] == "+" else "down"
+    sign_dir, s = _sign(sc, phrase, s, i, left, cur_unit is not None)
     unit = sc.unit_after(phrase.end, n)
     if unit is None and cur_unit is None and phrase.end < n:
         unit = sc.count_noun(phrase.end, n)
@@ -458,8 +473,6 @@ def _read_quantity(sc: Scanner, i: int, floor: int, later: list[int]) -> _Found 
         # "$5 per share": the denominator after a prefixed currency
         probe = UnitHit(cur_unit, cur_surface, e, [])
         sc._denominator(probe, n)
-        if unit is not None and not unit.count_noun and getattr(unit, "unit", None) == cur_unit:
-            pass
         unit_name, unit_surface = probe.unit, probe.surface
         rules = cur_rules + probe.rules
         e = probe.end
@@ -475,27 +488,77 @@ def _read_quantity(sc: Scanner, i: int, floor: int, later: list[int]) -> _Found 
                    phrase.rules + rules, fraction=phrase.fraction)  # fmt: skip
     if phrase.value_high is not None:
         found.range_form = "range"
+    if texts[i][:1] == "~":
+        found.qualifier = "~"
     _read_range(sc, found, phrase, left)
-    # Not quantities: years, names with numbers, pronoun "one".
-    if phrase.year_like and cur_unit is None and found.range_form is None:
-        prev = texts[s - 1].lower() if s > 0 else ""
-        if unit_name is None or (unit_name == "count" and prev in YEAR_PREPOSITIONS):
-            return None
-        if unit_name in ("count",) and prev in ("", "the"):
-            return None
-    if phrase.year_like and found.range_form is not None and found.value_high is not None:
-        if is_year_like(texts[found.end - 1]) and unit_name in (None, "count"):
-            return None
-    if cur_unit is None and unit_name in (None, "count") and sc.is_name_number(s, phrase):
-        return None
-    if phrase.words and texts[i].lower() == "one" and phrase.end == i + 1:
-        prev = texts[i - 1].lower() if i > 0 else ""
-        nxt = texts[i + 1] if i + 1 < n else ""
-        if prev in PRONOUN_ONE_BEFORE or not (nxt.lower() == "of" or unit_name is not None):
-            return None
+    if not found.keep or _not_a_quantity(sc, found, phrase, s, i, cur_unit is not None):
+        found.keep = False
+        return found
     found.bracketed = s > 0 and texts[s - 1] in ("(", "[")
     _read_context(sc, found, left, later, sign_dir)
     return found
+
+
+def _sign(
+    sc: Scanner, phrase: NumberPhrase, s: int, i: int, left: int, currency: bool
+) -> tuple[str | None, int]:
+    """A sign written against the number ("-6.4%", "+€5bn") marks a change; "minus" a level."""
+    texts = sc.texts
+    if s > left and texts[s - 1] in ("+", "-", "−") and (currency or s == i):
+        sign_tok = sc.doclike[s - 1]
+        attached = not sign_tok.whitespace_
+        spaced_before = s - 2 < 0 or bool(sc.doclike[s - 2].whitespace_) or texts[s - 2] in "(["
+        if attached and spaced_before:
+            if texts[s - 1] != "+":
+                phrase.value = -phrase.value
+            return ("up" if texts[s - 1] == "+" else "down"), s - 1
+        return None, s
+    if s > left and texts[s - 1].lower() == "minus":
+        phrase.value = -phrase.value
+        return None, s - 1
+    if texts[i][:1] in ("-", "−", "+") and not phrase.words:
+        if i > 0 and not sc.doclike[i - 1].whitespace_ and texts[i - 1] not in "([":
+            phrase.value = abs(phrase.value)  # "production-4-door", "COVID-19": a hyphen
+            return None, s
+        return ("up" if texts[i][0] == "+" else "down"), s
+    return None, s
+
+
+def _not_a_quantity(
+    sc: Scanner, found: _Found, phrase: NumberPhrase, s: int, i: int, currency: bool
+) -> bool:
+    """Years, numbers in names ("Windows 11", "737 Max"), a pronoun "one", "5G", "Senard, 65,"."""
+    texts, n = sc.texts, sc.n
+    unit = found.unit
+    prev = texts[s - 1].lower() if s > 0 else ""
+    if phrase.year_like and not currency and found.range_form is None:
+        if unit is None:
+            return True
+        if unit == "count":
+            noun = (found.unit_surface or "").lower()
+            plural = noun.endswith("s") or noun in ("people", "staff")
+            if prev in YEAR_PREPOSITIONS or not plural or prev == "":
+                return True
+    if currency or unit not in (None, "count"):
+        return False
+    end = phrase.end
+    if not phrase.words and end < n and not sc.doclike[end - 1].whitespace_:
+        nxt = texts[end]
+        if nxt[:1].isalpha() and sc.lex.units.match_at(texts, end, n) is None:
+            return True  # "5G", "3D": a glued letter that is no unit
+    if sc.is_name_number(s, phrase):
+        return True
+    plain = not phrase.words and not phrase.scaled and float(phrase.value).is_integer()
+    if plain and end < n and unit is None and found.range_form is None:
+        nxt = texts[end]
+        if nxt[:1].isupper() and nxt.isalpha() and len(nxt) > 1 and "," not in texts[i]:
+            return True  # "787 Dreamliner", "90049 ZIP Code", "49 Zorro Ranch Road"
+        if prev == "," and nxt == "," and s > 1 and texts[s - 2][:1].isupper():
+            return True  # "Senard, 65, ...": an age in apposition
+    if phrase.words and texts[i].lower() == "one" and phrase.end == i + 1:
+        nxt = texts[i + 1] if i + 1 < n else ""
+        return prev in PRONOUN_ONE_BEFORE or not (nxt.lower() == "of" or unit is not None)
+    return False
 
 
 def _read_range(sc: Scanner, found: _Found, p1: NumberPhrase, left: int) -> None:
@@ -513,8 +576,6 @@ def _read_range(sc: Scanner, found: _Found, p1: NumberPhrase, left: int) -> None
         if before != "from" and sc.lex.changes.match_ending_at(texts, found.start - 1, left):
             return  # "rose 5% to $2 billion"
     elif conn == "and" and (before == "between" or before2 == "between"):
-        form = "range"
-    elif conn == "or" and found.unit is None:
         form = "range"
     else:
         return
@@ -538,9 +599,11 @@ def _read_range(sc: Scanner, found: _Found, p1: NumberPhrase, left: int) -> None
     u2 = cur2 or (unit2.unit if unit2 else None)
     if found.unit is not None and u2 is not None and found.unit != u2:
         return
-    if p1.year_like and p2.year_like and found.unit is None and u2 is None:
-        found.keep = False
+    if p1.year_like and p2.year_like and found.unit is None and u2 in (None, "count"):
+        found.keep = False  # "2021–2025", "between 1600 and 1900": years
         found.end = p2.end
+        return
+    if p1.year_like != p2.year_like and found.unit is None and cur2 is None:
         return
     if conn in ("to",) and found.unit is None and u2 is None and form == "range":
         return  # "from 5 to ..." without any unit is too weak a range
@@ -574,14 +637,14 @@ def _read_context(
         k -= 1
     direction = None
     if k >= left and texts[k].lower() == "of":
-        noun = lex.changes.match_ending_at(texts, k - 1, left)
-        if noun is not None and getattr(noun[0], "role", "") == "noun":
+        noun = lex.change_nouns.match_ending_at(texts, k - 1, left)
+        if noun is not None:
             direction = str(getattr(noun[0], "direction", ""))
             found.rules.append(noun[0].id)
             found.trigger = texts[k - 1].lower()
     elif k >= left and texts[k].lower() not in LEVEL_WORDS:
         verb = lex.changes.match_ending_at(texts, k, left)
-        if verb is not None and getattr(verb[0], "role", "") in ("verb", "adverb"):
+        if verb is not None:
             if texts[k].lower() not in ("higher", "lower", "plus", "off"):
                 direction = str(getattr(verb[0], "direction", ""))
                 found.rules.append(verb[0].id)
