@@ -63,8 +63,17 @@ def nq_unit(q: Quantity) -> str | None:
     """Our canonical unit as NewsQuant names it: USD -> dollar, percent -> percentage, ..."""
     if q.unit is None:
         return None
-    if q.unit == "count":
-        return singular(q.unit_surface or "") or None
+    if q.unit == "count" or q.unit.startswith("count/"):
+        words = (q.unit_surface or "").replace("-", " - ").split()
+        for cut, word in enumerate(words):
+            if word.lower() in ("per", "a", "an", "each", "/") and cut:
+                words = words[:cut] + ["per"] + words[cut + 1 :]
+                break
+        noun, _, per = " ".join(w for w in words if w.lower() not in ("and", "or")).partition(
+            " per "
+        )
+        noun = singular(noun.replace(" - ", "-"))
+        return f"{noun} per {per}" if per else (noun or None)
     names = lexicons().unit_nq
     if "/" in q.unit and q.unit not in names:
         head, _, per = q.unit.partition("/")

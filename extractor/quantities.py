@@ -55,6 +55,16 @@ NOT_COUNT_NOUNS = frozenset(
      "than", "as", "while", "after", "before", "since", "is", "was", "were", "are", "year-on-year"}
 )  # fmt: skip
 RANGE_DASHES = frozenset({"-", "–", "—"})
+PLURAL_WORDS = frozenset({"people", "men", "women", "children", "staff", "personnel", "cattle"})
+POSSESSIVES = frozenset(
+    {"the", "its", "his", "her", "their", "our", "my", "your", "these", "those"}
+)
+
+
+def _is_plural(word: str) -> bool:
+    if word in PLURAL_WORDS:
+        return True
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ics"))
 
 
 @dataclass
@@ -193,6 +203,10 @@ class Scanner:
             wkind = getattr(word, "kind", "")
             if wkind == "fraction":
                 break
+            if wkind == "decimal_point":
+                after = lex.number_words.get(texts[j + 1].lower()) if j + 1 < end else None
+                if after is None or getattr(after, "kind", "") != "unit":
+                    break
             if wkind in ("vague", "article") or (wkind == "scale_abbrev" and j == i):
                 break
             if wkind == "scale_abbrev" and word.pattern not in (
@@ -315,28 +329,44 @@ class Scanner:
                 res.end = k + 1 + length
                 res.rules.append(entry.id)
 
-    def count_noun(self, j: int, end: int) -> UnitHit | None:
+    def count_noun(self, j: int, end: int, singular_ok: bool = False) -> UnitHit | None:
+        """The counted thing after a number: "13,000 workers", "1,100 public housing
+        properties", "50 previous years" (a unit inside the phrase wins). Up to four words,
+        ending at the first plural; a lone singular noun only after "one"."""
         texts, lex = self.texts, self.lex
-        if j >= end:
-            return None
-        word = texts[j]
-        if not (word.isalpha() and word[0].islower()) or word in STOP_WORDS:
-            return None
-        low = word.lower()
-        if low in NOT_COUNT_NOUNS or lex.changes.match_at(texts, j, end) is not None:
-            return None
-        if lex.change_nouns.match_at(texts, j, end) is not None:
-            return None
-        if lex.bases.match_at(texts, j, end) or lex.number_words.get(low) is not None:
-            return None
-        stop = j + 1
-        if not low.endswith("s") and j + 1 < end:
-            nxt = texts[j + 1]
-            if nxt.isalpha() and nxt.islower() and nxt.endswith("s") and nxt not in STOP_WORDS:
-                stop = j + 2
-        res = UnitHit("count", self.surface(j, stop), stop, ["count-noun"], count_noun=True)
-        self._denominator(res, end)
-        return res
+        k = j
+        while k < end and k < j + 5:
+            word = texts[k]
+            low = word.lower()
+            if k > j and word == "-":
+                k += 1
+                continue
+            if not (word.replace("-", "").isalpha() and word[0].islower()):
+                break
+            if low in NOT_COUNT_NOUNS and not (k > j and low == "and"):
+                break
+            if low in STOP_WORDS and low not in ("other", "and"):
+                break
+            if k == j and low == "and":
+                break
+            if lex.changes.match_at(texts, k, end) or lex.change_nouns.match_at(texts, k, end):
+                break
+            if lex.bases.match_at(texts, k, end) or lex.number_words.get(low) is not None:
+                break
+            if k > j:
+                unit = self.unit_after(k, end)
+                if unit is not None:
+                    return unit
+            if _is_plural(low):
+                res = UnitHit("count", self.surface(j, k + 1), k + 1, ["count-noun"], True)
+                self._denominator(res, end)
+                return res
+            k += 1
+        if singular_ok and k > j and texts[j].lower() not in STOP_WORDS:
+            res = UnitHit("count", self.surface(j, j + 1), j + 1, ["count-noun"], True)
+            self._denominator(res, end)
+            return res
+        return None
 
     # ---- the scan ----
     def left_bound(self, s: int, floor: int) -> int:
@@ -467,8 +497,16 @@ def _read_quantity(sc: Scanner, i: int, floor: int, later: list[int]) -> _Found 
     sign_dir, s = _sign(sc, phrase, s, i, left, cur_unit is not None)
     unit = sc.unit_after(phrase.end, n)
     if unit is None and cur_unit is None and phrase.end < n:
-        unit = sc.count_noun(phrase.end, n)
+        k = phrase.end
+        if texts[k].lower() == "of" and (phrase.value_high is not None or phrase.value == 1):
+            # "dozens of people", "one of the students"
+            k += 2 if k + 1 < n and texts[k + 1].lower() in POSSESSIVES else 1
+            unit = sc.unit_after(k, n) or sc.count_noun(k, n)
+        else:
+            unit = sc.count_noun(k, n, singular_ok=phrase.value == 1)
     e = unit.end if unit else phrase.end
+    if unit is not None and unit.count_noun and phrase.end < n and texts[phrase.end] == "of":
+        e = phrase.end  # the surface stays "one"; the noun is only its unit
     if cur_unit is not None:
         # "$5 per share": the denominator after a prefixed currency
         probe = UnitHit(cur_unit, cur_surface, e, [])
@@ -617,6 +655,12 @@ def _read_range(sc: Scanner, found: _Found, p1: NumberPhrase, left: int) -> None
         found.unit_surface = unit2.surface if unit2 else texts[j]
     found.rules += p2.rules + cur_rules + (unit2.rules if unit2 else [])
     found.end = unit2.end if unit2 else p2.end
+    if cur2 is not None and unit2 is None:
+        probe = UnitHit(found.unit, found.unit_surface, found.end, [])
+        sc._denominator(probe, n)  # "between $62 and $68 per share"
+        if probe.rules:
+            found.unit, found.unit_surface, found.end = probe.unit, probe.surface, probe.end
+            found.rules += probe.rules
 
 
 def _read_context(
