@@ -1,14 +1,478 @@
 """The fact layer: assemble quantities into SPEC.md facts (metric, value, unit, change, period,
 entity, partner, section, evidence, span, pattern).
 
-Not built yet (issue 4): `extract_facts` finds no facts until then, and says so in its doc.
+One spaCy Doc per block (the shared `get_nlp()` pipeline), its sentences read in order. Per
+sentence: the quantity layer's numbers, then `clauses` (roles and level/change groups), then
+`fields` (metric, entity, partner, period, basis). What the text was talking about carries
+forward: the period and year to later sentences, the stated basis, entity and metric to the
+rest of the paragraph. `dedup` folds the same fact stated twice into one with its mentions.
 """
 
 from __future__ import annotations
 
-from extractor.models import Article, Fact
+import re
+from dataclasses import dataclass, field
+
+from extractor import fields as F
+from extractor.clauses import (
+    CURRENCY_UNITS,
+    Item,
+    assign_roles,
+    clause_bounds,
+    keep_quantity,
+    make_groups,
+)
+from extractor.dedup import dedup
+from extractor.entities import EntityMention, find_entities, is_partner_position, is_possessive
+from extractor.metrics import find_cues
+from extractor.models import Article, Block, Fact
+from extractor.nlp import get_nlp
+from extractor.patterns import patterns_version
+from extractor.periods import Period, PeriodContext, find_periods, resolve, text_month_years
+from extractor.quantities import find_quantities
+
+MAX_PIECE = 100_000  # characters per Doc: spaCy's limit is 1e6, long blocks are sliced
+TIMELESS = re.compile(r"\b(?:accounts|account|makes\s+up|represents|holds)\s+(?:for\s+)?", re.I)
+
+
+@dataclass
+class ArticleState:
+    published: object
+    main_entity: str | None
+    ctx: PeriodContext
+    last_metric: str | None = None
+    last_bloc: str | None = None
+    version: str = ""
+
+
+@dataclass
+class ParagraphState:
+    basis: str | None = None
+    entity: str | None = None
+    metric: str | None = None
+    facts: list[Fact] = field(default_factory=list)
 
 
 def extract_facts(article: Article) -> list[Fact]:
-    """Every fact stated in the article. Returns [] until the fact layer lands (issue 4)."""
-    return []
+    """Every fact stated in the article, each once, with evidence, span and pattern id."""
+    if not article.blocks:
+        return []
+    years, latest = text_month_years(article.text[:200_000])
+    state = ArticleState(
+        published=article.published,
+        main_entity=main_entity(article),
+        ctx=PeriodContext(published=article.published, text_years=years, latest_year=latest),
+        version=patterns_version(),
+    )
+    facts: list[Fact] = []
+    nlp = get_nlp()
+    for block in article.blocks:
+        para = ParagraphState()
+        heading = heading_period(block, state)
+        for text, offset in pieces(block):
+            doc = nlp(text)
+            for sent in doc.sents:
+                facts += sentence_facts(sent, block, offset, state, para, heading)
+    return dedup(facts)
+
+
+def pieces(block: Block) -> list[tuple[str, int]]:
+    text = block.text
+    if len(text) <= MAX_PIECE:
+        return [(text, block.start)]
+    out, pos = [], 0
+    while pos < len(text):
+        end = min(len(text), pos + MAX_PIECE)
+        if end < len(text):
+            cut = text.rfind(" ", pos, end)
+            end = cut if cut > pos else end
+        out.append((text[pos:end], block.start + pos))
+        pos = end
+    return out
+
+
+def heading_period(block: Block, state: ArticleState) -> Period | None:
+    """A timeline heading ("2021:", "2021–2025:", "2026-01-30:") gives its entries a period."""
+    if not block.heading:
+        return None
+    m = re.fullmatch(
+        r"((?:19|20)\d{2})(?:-(\d{2})-(\d{2}))?(?:\s*[–—-]\s*((?:19|20)\d{2}))?",
+        block.heading.strip(),
+    )
+    if not m:
+        mentions = find_periods(block.heading)
+        return resolve(mentions[0], state.ctx) if mentions else None
+    if m[4]:
+        return Period("YR", int(m[1]), 0, 0, int(m[4]))
+    if m[2]:
+        return Period("D", int(m[1]), int(m[2]), int(m[3]))
+    return Period("Y", int(m[1]))
+
+
+def main_entity(article: Article) -> str | None:
+    """The article's own economy: from the title, else the first paragraphs."""
+    if article.title:
+        found = first_subject(article.title, titlecase=True)
+        if found:
+            return found
+    for block in article.blocks[:3]:
+        found = first_subject(block.text[:600], titlecase=False)
+        if found:
+            return found
+    return None
+
+
+def first_subject(text: str, titlecase: bool) -> str | None:
+    cues = find_cues(text)
+    for e in find_entities(text, titlecase=titlecase):
+        if is_partner_position(text, e):
+            continue
+        if e.kind == "dateline":
+            if re.match(r"\s*(?:,|\(|:|--|—)", text[e.end : e.end + 4]) and e.start < 5:
+                return e.canonical
+            continue
+        if e.kind in ("demonym", "scope"):
+            if any(c.kind == "noun" and 0 <= c.start - e.end <= 25 for c in cues):
+                return e.canonical
+            continue
+        if e.kind == "region" and e.canonical == "World" and not is_possessive(text, e):
+            continue
+        if e.kind in ("economy", "bloc", "region", "company", "port"):
+            return e.canonical
+    return None
+
+
+def sentence_facts(
+    sent,
+    block: Block,
+    offset: int,
+    state: ArticleState,
+    para: ParagraphState,
+    heading: Period | None,
+) -> list[Fact]:
+    text = sent.text
+    s_start = sent.start_char
+    base = offset + s_start  # article offset of the sentence
+    periods = find_periods(text)
+    raw = (
+        find_quantities(sent) if any(ch.isdigit() for ch in text) or _has_number_word(text) else []
+    )
+    resolved = [(m, resolve(m, state.ctx)) for m in periods]
+    period_spans = [(m.start, m.end) for m in periods]
+    items: list[Item] = []
+    for q in raw:
+        start, end = q.span[0] - s_start, q.span[1] - s_start
+        if any(ps <= start < pe or ps < end <= pe for ps, pe in period_spans):
+            continue
+        if not keep_quantity(q, text, start, end) or _is_conversion(q, items, text, start):
+            continue
+        items.append(Item(q=q, start=start, end=end))
+    sentence_period = next((p for m, p in resolved if m.role == "data" and p), None)
+    entities = find_entities(text)
+    _note_blocs(entities, state)
+    if not items:
+        if sentence_period:
+            state.ctx.hint = sentence_period
+        _note_entity(text, entities, para, state)
+        return []
+    clauses = clause_bounds(text)
+    assign_roles(items, text, clauses)
+    groups = make_groups(items, text, period_spans)
+    s = F.Sentence(
+        text=text,
+        clauses=clauses,
+        groups=groups,
+        periods=resolved,
+        entities=entities,
+        cues=find_cues(text),
+        respectively=bool(re.search(r"\brespectively\b", text, re.I)),
+    )
+    facts = build_facts(s, block, base, state, para, heading, sentence_period)
+    if facts:
+        main = next((f for f in facts if "comparison" not in f.pattern and f.period), None)
+        if main is not None:
+            state.ctx.hint = _period_of(main.period, state) or state.ctx.hint
+    elif sentence_period:
+        state.ctx.hint = sentence_period
+    return facts
+
+
+def _has_number_word(text: str) -> bool:
+    return bool(
+        re.search(
+            r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|zero|half|"
+            r"third|quarter|fifth|dozen|hundred|thousand|million|billion)\b",
+            text,
+            re.I,
+        )
+    )
+
+
+def _is_conversion(q, items: list[Item], text: str, start: int) -> bool:
+    """'1.2 trillion yuan ($165 billion)': a bracketed amount in another currency right after
+    an amount is a conversion, not a fact."""
+    if not items or q.unit not in CURRENCY_UNITS:
+        return False
+    prev = items[-1]
+    gap = text[prev.end : start]
+    return (
+        prev.q.unit in CURRENCY_UNITS
+        and prev.q.unit != q.unit
+        and bool(re.fullmatch(r"\s*[(\[]\s*(?:about|around|or|roughly|some)?\s*", gap))
+    )
+
+
+def _period_of(label: str | None, state: ArticleState) -> Period | None:
+    if not label:
+        return None
+    mentions = find_periods(label)
+    m = re.fullmatch(r"(\d{4})", label)
+    if m:
+        return Period("Y", int(m[1]))
+    m = re.fullmatch(r"(\d{4})-(\d{2})", label)
+    if m:
+        return Period("M", int(m[1]), int(m[2]))
+    m = re.fullmatch(r"(\d{4})-(\d{2})/(\d{4})-(\d{2})", label)
+    if m:
+        return Period("MR", int(m[1]), int(m[2]), 0, int(m[3]), int(m[4]))
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})/(\d{4})-(\d{2})-(\d{2})", label)
+    if m:
+        return Period("DR", int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]))
+    m = re.fullmatch(r"(\d{4})-([HQ])(\d)", label)
+    if m:
+        return Period(m[2], int(m[1]), int(m[3]))
+    del mentions
+    return None
+
+
+def _note_blocs(entities: list[EntityMention], state: ArticleState) -> None:
+    for e in entities:
+        if e.kind == "bloc":
+            state.last_bloc = e.canonical
+
+
+def _note_entity(
+    text: str, entities: list[EntityMention], para: ParagraphState, state: ArticleState
+) -> None:
+    cands = [
+        e for e in entities if e.kind in ("economy", "bloc") and not is_partner_position(text, e)
+    ]
+    if cands and (is_possessive(text, cands[0]) or cands[0].start < 3):
+        para.entity = cands[0].canonical
+
+
+def build_facts(
+    s: F.Sentence,
+    block: Block,
+    base: int,
+    state: ArticleState,
+    para: ParagraphState,
+    heading: Period | None,
+    sentence_period: Period | None,
+) -> list[Fact]:
+    facts: list[Fact] = []
+    timeless = sentence_period is None and heading is None and bool(TIMELESS.search(s.text))
+    # 'respectively': one subject per group, clause by clause
+    assigned: dict[int, tuple[str, object]] = {}
+    by_clause: dict[int, list[int]] = {}
+    for n, g in enumerate(s.groups):
+        if g.level is None or g.level.role != "comparison":
+            by_clause.setdefault(s.clause_of(g), []).append(n)
+    for clause, ns in by_clause.items():
+        for n, target in zip(ns, F.respectively_targets(s, clause, ns), strict=False):
+            assigned[n] = target
+    previous_metric = para.metric or state.last_metric
+    clause_metric: dict[int, str] = {}
+    main_period_of: dict[int, Period | None] = {}
+    for n, group in enumerate(s.groups):
+        comparison = group.level is not None and group.level.role == "comparison"
+        # period
+        if comparison:
+            main = main_period_of.get(n - 1) or sentence_period or heading or state.ctx.hint
+            period = F.comparison_period(s, n, main)
+        else:
+            period, _mention = F.group_period(s, n)
+            period = period or sentence_period or heading or (None if timeless else state.ctx.hint)
+        main_period_of[n] = period
+        # metric
+        prev = clause_metric.get(s.clause_of(group)) or (
+            facts[-1].metric if facts else previous_metric
+        )
+        if comparison and facts:
+            metric = (
+                F.base_metric(facts[-1].metric)
+                if not facts[-1].metric.endswith(")")
+                else facts[-1].metric
+            )
+            metric = F.metric_for(s, n, metric) if _own_cue(s, n) else metric
+        else:
+            metric = F.metric_for(s, n, prev)
+        target = assigned.get(n)
+        if target and target[0] == "metric":
+            metric = str(target[1])
+        if metric is None:
+            metric = "unspecified"
+        level = group.level
+        unit = level.q.unit if level else None
+        share_subject = True
+        metric = F.finish_metric(s, n, metric, unit, share_subject)
+        if not comparison:
+            clause_metric[s.clause_of(group)] = metric
+        # entity and partner
+        entity = _entity_for(s, n, target, para, state)
+        found, partner_mention = F.partner_for(s, n)
+        partner = None
+        if found and partner_mention is not None:
+            partner = _canonical(partner_mention, state)
+        elif not found and facts and comparison:
+            partner = facts[-1].partner
+        elif not found and facts and _anaphor_group(s, n):
+            partner = None
+        if partner == entity:
+            partner = None
+        # basis
+        basis, stated = F.group_basis(s, n, period)
+        if basis is None and group.change is not None:
+            if not stated:
+                basis = _between_basis(s, n) or para.basis
+                if basis is None and period is not None and period.implies_yoy:
+                    basis = "yoy"
+        if stated and basis:
+            para.basis = basis
+        fact = make_fact(
+            group, s, block, base, metric, period, entity, partner, basis, comparison, state
+        )
+        if fact is not None:
+            facts.append(fact)
+    if facts:
+        para.metric = (
+            F.base_metric(facts[-1].metric) if "share" not in facts[-1].metric else para.metric
+        )
+        state.last_metric = para.metric or state.last_metric
+        ents = [f.entity for f in facts if f.entity]
+        if ents:
+            para.entity = ents[-1]
+    return facts
+
+
+def _own_cue(s: F.Sentence, n: int) -> bool:
+    group = s.groups[n]
+    level = group.level
+    assert level is not None
+    after = s.text[level.end : level.end + 20]
+    return any(
+        c.kind in ("noun", "verb") and level.end <= c.start < level.end + 20 for c in s.cues
+    ) and bool(re.match(r"\s*(?:of\s+)?\w+", after))
+
+
+def _anaphor_group(s: F.Sentence, n: int) -> bool:
+    w_start, w_end = s.window(n)
+    return bool(re.search(r"\bthose\b", s.text[w_start:w_end], re.I))
+
+
+def _between_basis(s: F.Sentence, n: int) -> str | None:
+    """'between May and June' is month on month."""
+    group = s.groups[n]
+    for m, p in s.periods:
+        if m.groups.get("between") and p is not None and p.kind == "M":
+            if abs(m.start - group.end) < 60 or abs(group.start - m.end) < 60:
+                return "mom"
+    return None
+
+
+def _canonical(e: EntityMention, state: ArticleState) -> str:
+    if e.kind == "bloc_anaphor":
+        return state.last_bloc or e.canonical
+    return e.canonical
+
+
+def _entity_for(
+    s: F.Sentence, n: int, target, para: ParagraphState, state: ArticleState
+) -> str | None:
+    if target and target[0] == "entity":
+        return _canonical(target[1], state)  # type: ignore[arg-type]
+    w_start, w_end = s.window(n)
+    found = F.entity_candidates(s, w_start, w_end)
+    if found:
+        return _canonical(found[-1], state)
+    group = s.groups[n]
+    c_start = s.clauses[s.clause_of(group)][0]
+    found = F.entity_candidates(s, 0, c_start) if c_start else []
+    if found and n > 0:
+        return _canonical(found[0], state)
+    if found:
+        return _canonical(found[0], state)
+    return para.entity or state.main_entity
+
+
+def make_fact(
+    group,
+    s: F.Sentence,
+    block: Block,
+    base: int,
+    metric: str,
+    period: Period | None,
+    entity: str | None,
+    partner: str | None,
+    basis: str | None,
+    comparison: bool,
+    state: ArticleState,
+) -> Fact | None:
+    level, change = group.level, group.change
+    primary = level or change
+    q = primary.q
+    value = unit = value_high = None
+    qualifier = "="
+    if level is not None:
+        value, unit = level.q.value, level.q.unit
+        value_high = level.q.value_high if level.q.range_form == "range" else None
+        qualifier = level.q.qualifier
+    change_value = change_unit = None
+    if change is not None:
+        cq = change.q
+        if cq.value is None:
+            return None
+        size = abs(cq.value) if cq.value is not None else None
+        change_value = (
+            -size
+            if change.direction == "down"
+            else (size if cq.value >= 0 or change.direction == "up" else cq.value)
+        )
+        change_unit = "percent" if cq.unit == "percent" else cq.unit
+        if level is None:
+            qualifier = cq.qualifier
+    after = s.text[primary.end : primary.end + 30]
+    if re.match(r"\s+or\s+(?:slightly\s+|even\s+)?(?:above|more|higher)", after):
+        qualifier = ">="
+    elif re.match(r"\s+or\s+(?:slightly\s+|even\s+)?(?:below|less|lower)", after):
+        qualifier = "<="
+    section = (
+        block.section
+        if block.section in ("body", "summary", "timeline", "caption", "table")
+        else "body"
+    )
+    kind = (
+        "comparison"
+        if comparison
+        else ("level+change" if level and change else ("change" if change else "level"))
+    )
+    evidence = s.text.strip()
+    span = (base + primary.start, base + primary.end)
+    return Fact(
+        metric=metric.lower(),
+        value=value,
+        unit=unit,
+        value_high=value_high,
+        qualifier=qualifier,  # type: ignore[arg-type]
+        change=change_value,
+        change_unit=change_unit,
+        change_basis=basis if change is not None else None,  # type: ignore[arg-type]
+        period=period.label() if period else None,
+        entity=entity,
+        partner=partner,
+        section=section,  # type: ignore[arg-type]
+        evidence=evidence,
+        span=span,
+        pattern=f"fact-{kind}:{q.pattern}",
+        patterns_version=state.version,
+    )

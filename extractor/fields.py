@@ -1,0 +1,332 @@
+"""Fill in a fact's fields for one group of quantities in a sentence: metric, entity, partner,
+period and change basis, each looked up nearest-first (the words around the group, then its
+clause, then the sentence, then what the paragraph or article was talking about).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractor import metrics
+from extractor.clauses import Group, find_bases
+from extractor.entities import (
+    ECONOMY_KINDS,
+    EntityMention,
+    is_non_partner_group,
+    is_partner_position,
+    is_possessive,
+)
+from extractor.metrics import Cue
+from extractor.periods import Period, PeriodMention, comparison_basis
+
+GENERIC_VOLUME = {"volume", "throughput", "growth", ""}
+
+
+@dataclass
+class Sentence:
+    """Everything found in one sentence, with offsets relative to its text."""
+
+    text: str
+    clauses: list[tuple[int, int]]
+    groups: list[Group]
+    periods: list[tuple[PeriodMention, Period | None]]
+    entities: list[EntityMention]
+    cues: list[Cue]
+    respectively: bool = False
+    metric_of: dict[int, str] = field(default_factory=dict)  # group index -> metric
+
+    def clause_of(self, group: Group) -> int:
+        return group.first.clause
+
+    def window(self, n: int) -> tuple[int, int]:
+        """From the end of the previous group in the same clause (or the clause start) to the
+        start of group n."""
+        group = self.groups[n]
+        c_start = self.clauses[self.clause_of(group)][0]
+        start = c_start
+        for other in self.groups[:n]:
+            if self.clause_of(other) == self.clause_of(group) and other.end <= group.start:
+                start = max(start, other.end)
+        return start, group.start
+
+    def after(self, n: int) -> tuple[int, int]:
+        group = self.groups[n]
+        c_end = self.clauses[self.clause_of(group)][1]
+        end = c_end
+        for other in self.groups[n + 1 :]:
+            if other.start >= group.end:
+                end = min(end, other.start)
+                break
+        return group.end, end
+
+
+# --- entity and partner -------------------------------------------------------------------------
+
+
+def entity_candidates(s: Sentence, start: int, end: int) -> list[EntityMention]:
+    out = []
+    text = s.text
+    for e in s.entities:
+        if not (start <= e.start and e.end <= end):
+            continue
+        if e.kind == "dateline" or is_partner_position(text, e) or is_non_partner_group(text, e):
+            continue
+        if e.kind in ("demonym", "scope") or (e.canonical == "World" and e.kind == "region"):
+            if e.kind == "region" and not is_possessive(text, e):
+                continue
+            if e.kind != "region" and not _before_cue(s, e):
+                continue
+        elif e.kind not in ECONOMY_KINDS:
+            continue
+        out.append(e)
+    return out
+
+
+def _before_cue(s: Sentence, e: EntityMention) -> bool:
+    """'German exports', 'global boxport volumes': the adjective modifies a metric."""
+    for cue in s.cues:
+        if cue.kind == "noun" and 0 <= cue.start - e.end <= 25:
+            gap = s.text[e.end : cue.start]
+            if re.fullmatch(r"[\sA-Za-z-]*", gap) and len(gap.split()) <= 2:
+                return True
+    return False
+
+
+def partner_for(s: Sentence, n: int) -> tuple[bool, EntityMention | None]:
+    """(found, mention): found with None means 'a group of counterparts' (non-EU countries)."""
+    text = s.text
+    a_start, a_end = s.after(n)
+    for e in s.entities:
+        if a_start <= e.start < a_end and re.match(
+            r"\s*(?:with|to|from|for)\s+(?:all\s+of\s+)?(?:the\s+)?(?:non-|rest\s+of\s+)?$",
+            text[a_start : e.start],
+        ):
+            if is_non_partner_group(text, e) or e.canonical == "World":
+                return True, None
+            if e.kind in ECONOMY_KINDS:
+                return True, e
+    w_start, w_end = s.window(n)
+    found: EntityMention | None = None
+    for e in s.entities:
+        if w_start <= e.start and e.end <= w_end and e.kind in ECONOMY_KINDS:
+            if is_non_partner_group(text, e):
+                found = None
+                continue
+            if is_partner_position(text, e) and not _after_source_word(text, e):
+                found = e
+    if found is None and re.search(r"\bnon-\w+|\bother\s+countries\b", text[w_start:w_end]):
+        return True, None
+    return found is not None, found
+
+
+def _after_source_word(text: str, e: EntityMention) -> bool:
+    return bool(re.search(r"\b(?:according|data|figures)\s+\w*\s*$", text[: e.start]))
+
+
+# --- period and basis ---------------------------------------------------------------------------
+
+
+def data_periods(s: Sentence, start: int, end: int) -> list[tuple[PeriodMention, Period]]:
+    return [
+        (m, p)
+        for m, p in s.periods
+        if p is not None and m.role == "data" and start <= m.start and m.end <= end + 1
+    ]
+
+
+def group_period(s: Sentence, n: int) -> tuple[Period | None, PeriodMention | None]:
+    a_start, a_end = s.after(n)
+    found = data_periods(s, a_start, a_end)
+    if found:
+        return found[0][1], found[0][0]
+    w_start, w_end = s.window(n)
+    found = data_periods(s, w_start, w_end)
+    if found:
+        return found[-1][1], found[-1][0]
+    c_start, c_end = s.clauses[s.clause_of(s.groups[n])]
+    found = data_periods(s, c_start, c_end)
+    if found:
+        return found[0][1], found[0][0]
+    return None, None
+
+
+def comparison_period(s: Sentence, n: int, main: Period | None) -> Period | None:
+    """The period of a comparison base: the phrase right after it or right before it."""
+    group = s.groups[n]
+    a_start, a_end = s.after(n)
+    near_before = max(0, group.start - 30)
+    for m, p in s.periods:
+        in_after = a_start <= m.start < a_end
+        in_before = near_before <= m.start and m.end <= group.start + 2
+        if not (in_after or in_before) or m.role == "exclude":
+            continue
+        if m.role == "year_ago":
+            return main.shift_years(-1) if main else None
+        if p is not None:
+            return p
+    return None
+
+
+def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, bool]:
+    """(basis, stated): stated bases carry over to later sentences of the paragraph."""
+    group = s.groups[n]
+    change = group.change
+    if change is None:
+        return None, False
+    if change.q.change_basis:
+        return change.q.change_basis, True
+    a_start, a_end = s.after(n)
+    for start, _end, basis in find_bases(s.text):
+        if a_start <= start < a_end and basis:
+            return basis, True
+    first_item = min(g.start for g in s.groups)
+    for start, _end, basis in find_bases(s.text):
+        if start < first_item and basis:
+            return basis, True
+    for m, p in s.periods:
+        if a_start <= m.start < a_end or (group.end <= m.start < group.end + 60):
+            if m.role == "comparison":
+                basis = comparison_basis(main, p)
+                if basis:
+                    return basis, True
+                if p is not None:
+                    return None, True  # compared with a stated base that is no standard one
+            if m.role == "year_ago":
+                return "yoy", True
+    return None, False
+
+
+# --- metric -------------------------------------------------------------------------------------
+
+
+def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
+    """The metric phrase for group n, or None when the sentence names none."""
+    group = s.groups[n]
+    text = s.text
+    blocked = [(e.start, e.end) for e in s.entities]
+    primary = group.level or group.change
+    assert primary is not None
+    # A cue right after the number: "a €20.6Bn surplus", "4,566 tons shipped".
+    for cue in s.cues:
+        if cue.kind in ("noun", "verb") and 0 <= cue.start - primary.end <= 22:
+            gap = text[primary.end : cue.start]
+            if re.fullmatch(r"\s*(?:(?:US\s+)?dollars\s+)?(?:of\s+|worth\s+of\s+)?", gap):
+                return metrics.build(text, cue, blocked)
+    w_start, w_end = s.window(n)
+    # A cue right before it: "a trade surplus of $700 million".
+    for cue in reversed(s.cues):
+        if cue.kind == "noun" and w_start <= cue.start and cue.end <= w_end:
+            if re.fullmatch(r"\s*(?:of|at|was|stood\s+at|totall?ed)\s*", text[cue.end : w_end]):
+                if cue.category != "growth":
+                    return metrics.build(text, cue, blocked)
+    candidates = [
+        c
+        for c in s.cues
+        if c.kind in ("noun", "verb") and w_start <= c.start and c.end <= w_end + 1
+    ]
+    if _anaphor(text[w_start:w_end]) and previous:
+        return previous
+    real = [c for c in candidates if c.category != "growth"]
+    if real:
+        cue = real[0]
+        if re.search(r"\b(?:their|its)\s+$", text[max(0, cue.start - 8) : cue.start]) and previous:
+            return _with_aspect(previous, "value" if "value" in cue.text.lower() else "")
+        return metrics.build(text, cue, blocked)
+    if previous:
+        return previous
+    if candidates:
+        return metrics.build(text, candidates[0], blocked)
+    return None
+
+
+def _anaphor(window: str) -> bool:
+    return bool(
+        re.search(
+            r"(?:^|\W)(?:those|that|the\s+latter|the\s+former)\s+(?:to|from|for|of|in)\b",
+            window,
+            re.I,
+        )
+    )
+
+
+def _with_aspect(metric: str, aspect: str) -> str:
+    base = re.sub(r"\s*\((?:volume|value)\)$", "", metric)
+    return f"{base} ({aspect})" if aspect else base
+
+
+def base_metric(metric: str) -> str:
+    return re.sub(r"\s*\((?:volume|value)\)$", "", metric)
+
+
+def finish_metric(s: Sentence, n: int, metric: str, unit: str | None, share_subject: bool) -> str:
+    """Aspect ('by volume'), share, forecast and revision marks, and the TEU default."""
+    group = s.groups[n]
+    text = s.text
+    primary = group.level or group.change
+    assert primary is not None
+    if group.change is not None:
+        after = text[group.change.end : group.change.end + 14].lower()
+        if re.match(r"\s*by\s+volume", after):
+            metric = _with_aspect(metric, "volume")
+        elif re.match(r"\s*by\s+value", after):
+            metric = _with_aspect(metric, "value")
+    if group.level is not None and group.level.share:
+        metric = metrics.share_metric(text, group.level.end, metric if share_subject else None)
+    c_start, _ = s.clauses[s.clause_of(group)]
+    before = text[c_start : primary.start]
+    whole_before = text[: primary.start]
+    if unit == "TEU" and (metric in GENERIC_VOLUME or metric.endswith(("volumes", "growth"))):
+        if "container" not in metric:
+            metric = "container throughput"
+    if group.level is not None and group.level.role == "comparison":
+        old = metrics.markers(
+            metrics.find_cues(text[max(0, group.level.start - 60) : group.level.start]),
+            "revision_old",
+        )
+        if old:
+            verb = "projected" if "project" in whole_before.lower() else "estimated"
+            return f"{metric} (originally {verb})" if "forecast" in metric else metric
+        return metric
+    forecast = metrics.markers(metrics.find_cues(before), "forecast")
+    if forecast and not re.search(r"forecast|target|estimate", metric):
+        if (group.level is not None and group.level.q.unit == "percent") and "growth" not in metric:
+            metric = f"{metric} growth"
+        metric = f"{metric} forecast"
+    old = metrics.markers(metrics.find_cues(before), "revision_old")
+    if old and forecast:
+        verb = re.search(r"originally\s+(\w+)", before)
+        metric = f"{metric} (originally {verb[1] if verb else 'estimated'})"
+    elif forecast and metrics.markers(metrics.find_cues(before), "revision_new"):
+        metric = f"{metric} (revised)"
+    return metric
+
+
+def respectively_targets(s: Sentence, clause: int, groups: list[int]) -> list[tuple[str, object]]:
+    """For 'A and B rose 3% and 4%, respectively': one subject per group, as ('entity', e) or
+    ('metric', phrase) pairs; [] when the subject list does not fit the groups."""
+    if not s.respectively or len(groups) < 2:
+        return []
+    c_start = s.clauses[clause][0]
+    first = s.groups[groups[0]].start
+    ents = entity_candidates(s, c_start, first)
+    ents = [e for e in ents if e.kind != "demonym"]
+    if len(ents) == len(groups):
+        return [("entity", e) for e in ents]
+    cues = [c for c in s.cues if c.kind == "noun" and c_start <= c.start and c.end <= first]
+    cues = [c for c in cues if c.category not in ("growth",)]
+    blocked = [(e.start, e.end) for e in s.entities]
+    if len(cues) == len(groups):
+        return [("metric", metrics.build(s.text, c, blocked)) for c in cues]
+    if len(cues) == 1:
+        post = metrics.of_phrase(s.text, cues[0].end)
+        parts = [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", post) if p.strip()]
+        if len(parts) == len(groups):
+            return [
+                (
+                    "metric",
+                    f"{cues[0].name if cues[0].category != 'sales' else 'sales'} of {p.lower()}",
+                )
+                for p in parts
+            ]
+    return []

@@ -1,0 +1,163 @@
+"""Metric phrases: what a number measures, built from the article's own words.
+
+Cue nouns and verbs ("exports", "trade surplus", "shipments", "shipped out") and markers
+(forecast words, share verbs, revision words) are phrase patterns in `patterns/metrics.jsonl`.
+A metric is the cue's canonical head plus the article's modifiers around it: the words right
+before the cue ("integrated circuit exports"), and an "of" phrase after it ("exports of
+vessels"). Volume/value splits ("by volume") and forecasts are marked in the name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from extractor.patterns import load_family
+
+# Words that end a run of pre-modifiers when walking back from a cue noun.
+STOP_BEFORE = {
+    "the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those",
+    "of", "in", "on", "at", "to", "for", "from", "with", "by", "and", "or", "as", "while",
+    "also", "but", "after", "before", "than", "which", "who", "said", "says", "showed",
+    "was", "were", "is", "are", "be", "been", "had", "has", "have", "saw", "see", "sees",
+    "rose", "fell", "grew", "led", "reflected", "where", "when", "during", "over", "under",
+    "about", "per", "cent", "percent", "bn", "billion", "million", "trillion", "record",
+    "high", "low", "registered", "posted", "reported", "recorded", "put", "nation", "country",
+    "country's", "nation's", "world's", "like", "such", "including", "overall", "annual",
+    "monthly", "seasonally", "adjusted", "first", "estimate", "increased", "decreased", "rise",
+    "fall", "jump", "drop", "expected", "forecast", "all", "both", "some", "many", "other",
+}  # fmt: skip
+# An "of" phrase after the cue ends at these.
+STOP_AFTER = re.compile(
+    r"\s*(?:,|;|:|\(|\[|—|–|\bto\b|\bfrom\b|\bin\b|\bby\b|\bwith\b|\bduring\b|\bfor\b|\bat\b|"
+    r"\bwas\b|\bwere\b|\bis\b|\bare\b|\bhas\b|\bhad\b|\brose\b|\bfell\b|\bgrew\b|\bhit\b|"
+    r"\breached\b|\btotall?ed\b|\bclimbed\b|\bjumped\b|\bdropped\b|\bdeclined\b|\bslipped\b|"
+    r"\bsurged\b|\bcontracted\b|\balso\b|\bwhich\b|\bthat\b|\bpeaked\b|\bsurpassed\b|"
+    r"\bincreased\b|\bdecreased\b|\bstood\b|\bon\b|\bshowed\b|\bsaw\b|\$|€|£|¥|\d|$)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: int
+    end: int
+    name: str
+    category: str
+    kind: str  # noun | verb | marker
+    role: str = ""
+    suffix: str = ""
+    text: str = ""
+
+
+@cache
+def _cues() -> tuple[re.Pattern[str], dict[str, dict[str, str]]]:
+    table: dict[str, dict[str, str]] = {}
+    for entry in load_family("metrics"):
+        phrase = str(entry.pattern).lower()
+        extra = entry.model_extra or {}
+        table.setdefault(phrase, {k: str(v) for k, v in extra.items()})
+    parts = [re.escape(p).replace(r"\ ", r"\s+") for p in sorted(table, key=len, reverse=True)]
+    regex = re.compile(r"(?<![A-Za-z])(?:" + "|".join(parts) + r")(?![A-Za-z])", re.IGNORECASE)
+    return regex, table
+
+
+def find_cues(text: str) -> list[Cue]:
+    regex, table = _cues()
+    out = []
+    for m in regex.finditer(text):
+        info = table[re.sub(r"\s+", " ", m[0].lower())]
+        out.append(
+            Cue(
+                m.start(),
+                m.end(),
+                info.get("name", m[0].lower()),
+                info.get("category", ""),
+                info.get("kind", "noun"),
+                info.get("role", ""),
+                info.get("suffix", ""),
+                m[0],
+            )
+        )
+    return out
+
+
+def noun_cues(cues: list[Cue]) -> list[Cue]:
+    return [c for c in cues if c.kind in ("noun", "verb")]
+
+
+def markers(cues: list[Cue], role: str) -> list[Cue]:
+    return [c for c in cues if c.kind == "marker" and c.role == role]
+
+
+def premodifiers(text: str, start: int, blocked: list[tuple[int, int]]) -> str:
+    """Up to four modifier words right before `start` ("integrated circuit" exports)."""
+    words: list[str] = []
+    pos = start
+    head = text[:start]
+    for m in reversed(list(re.finditer(r"[A-Za-z][A-Za-z-]*", head))):
+        gap = head[m.end() : pos]
+        if gap.strip(" ") or len(words) >= 4:
+            break
+        word = m[0]
+        if word.lower() in STOP_BEFORE or any(s <= m.start() < e for s, e in blocked):
+            break
+        if word[0].isupper() and not word.isupper() and m.start() != _sentence_start(head):
+            break  # a proper name: an entity or a source, not a modifier
+        words.insert(0, word if word.isupper() and len(word) <= 4 else word.lower())
+        pos = m.start()
+    return " ".join(words)
+
+
+def _sentence_start(text: str) -> int:
+    m = re.search(r"[^\s\"“'‘(\[]", text)
+    return m.start() if m else 0
+
+
+def of_phrase(text: str, end: int) -> str:
+    """The 'of X' complement after a cue noun, up to a preposition, verb, number or comma."""
+    m = re.match(r"\s+of\s+(?:the\s+|a\s+)?", text[end:])
+    if not m:
+        return ""
+    rest = text[end + m.end() :]
+    stop = STOP_AFTER.search(rest)
+    phrase = rest[: stop.start()] if stop else rest
+    phrase = phrase.strip()
+    if not phrase or len(phrase.split()) > 6:
+        return ""
+    return phrase
+
+
+def build(text: str, cue: Cue, blocked: list[tuple[int, int]]) -> str:
+    """The metric phrase for a cue in `text`."""
+    if cue.kind == "verb":
+        return cue.name
+    pre = premodifiers(text, cue.start, blocked)
+    name = cue.name
+    post = of_phrase(text, cue.end)
+    if post and cue.category in ("exports", "imports", "sales", "output", "share", "trade"):
+        name = f"{name} of {post.lower() if not post.isupper() else post}"
+    if pre and not name.startswith(pre):
+        name = f"{pre} {name}"
+    return re.sub(r"\s+", " ", name).strip()
+
+
+def share_metric(text: str, number_end: int, subject: str | None) -> str:
+    """'18.6 percent of the country's total exports' -> 'share of total exports'."""
+    m = re.match(
+        r"\s*(?:of\s+)(?:the\s+)?(?:(?:nation|country|world|region)(?:'s|’s)\s+)?",
+        text[number_end:],
+    )
+    whole = ""
+    if m:
+        rest = text[number_end + m.end() :]
+        stop = re.search(
+            r"[,;(\[]|\bduring\b|\bin\s+(?:the\s+)?(?:first|second|\d)|\baccording\b", rest
+        )
+        whole = (rest[: stop.start()] if stop else rest).strip().rstrip(".")
+        whole = re.sub(r"\s+", " ", whole)
+        if len(whole.split()) > 7:
+            whole = " ".join(whole.split()[:7])
+    base = f"{subject} share" if subject and "share" not in subject else (subject or "share")
+    return f"{base} of {whole.lower()}" if whole else base

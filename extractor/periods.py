@@ -1,0 +1,411 @@
+"""Periods: find the date phrases of a sentence and resolve them to SPEC.md period labels.
+
+The phrases are regexes kept as data in `patterns/periods.jsonl` ({MONTH}, {YEAR} and {NUM}
+are macros). Each match has a `kind` that says how to resolve it ("first_months" ->
+`2013-01/2013-10`, "months_to" -> the rolling window, "relative_year" -> against the
+publication date). Only these short phrases ever reach dateparser, and its answers are cached:
+it is slow on whole sentences and misreads "$69" as 1969.
+
+A mention also gets a role from the words before it: `data` (the period a figure refers to),
+`comparison` ("compared with June 2018", "than in May"), or `exclude` (release days, "since
+2010", datelines), so the fact layer can tell the figure's period from its base.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from functools import cache
+
+import dateparser
+
+from extractor.patterns import load_family
+
+MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+NUM_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+}
+MACROS = {
+    # Month names are case-sensitive so the modal "may" is never a month.
+    "{MONTH}": r"(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+    r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?",
+    "{YEAR}": r"(?:19|20)\d{2}",
+    "{NUM}": r"\d{1,2}|" + "|".join(NUM_WORDS),
+}
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+ORDINALS |= {"fourth": 4, "4th": 4}
+
+# Words right before a period that make it the base of a comparison, not the figure's period.
+COMPARISON_BEFORE = re.compile(
+    r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|than(?:\s+(?:in|during|for|at))?|"
+    r"\bfrom|against|versus|vs\.?|\bv\.|relative\s+to|(?:below|above)\s+(?:its|the)\s+"
+    r"(?:level|figure)s?(?:\s+(?:in|of))?|(?:corresponding|same)\s+(?:period|month|quarter)\s+"
+    r"(?:of|in)?)\s*(?:the\s+)?(?:same\s+(?:month|period|quarter)\s+(?:of|in)\s+)?$",
+    re.IGNORECASE,
+)
+EXCLUDE_BEFORE = re.compile(
+    r"(?:\bsince|\bafter|\bbefore|\buntil|\bpublished|\breleased|\bannounced|"
+    r"\bRelease\s+Date:?|\bUpdated:?|\bPublished:?)\s*(?:on\s+)?(?:\d{1,2}\s+)?$",
+    re.IGNORECASE,
+)
+DATELINE_BEFORE = re.compile(r"^\s*[A-Z][A-Za-z .'’-]{1,30},\s*$")
+RANGE_KINDS = {"day_range", "month_range", "first_months", "first_days", "months_to"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A resolved period. `kind`: Y, H, Q, M, D, MR (month range), DR (day range), YR."""
+
+    kind: str
+    y: int
+    a: int = 0
+    b: int = 0
+    y2: int = 0
+    a2: int = 0
+    b2: int = 0
+
+    def label(self) -> str:
+        if self.kind == "Y":
+            return f"{self.y}"
+        if self.kind == "H":
+            return f"{self.y}-H{self.a}"
+        if self.kind == "Q":
+            return f"{self.y}-Q{self.a}"
+        if self.kind == "M":
+            return f"{self.y}-{self.a:02d}"
+        if self.kind == "D":
+            return f"{self.y}-{self.a:02d}-{self.b:02d}"
+        if self.kind == "MR":
+            return f"{self.y}-{self.a:02d}/{self.y2}-{self.a2:02d}"
+        if self.kind == "DR":
+            return f"{self.y}-{self.a:02d}-{self.b:02d}/{self.y2}-{self.a2:02d}-{self.b2:02d}"
+        return f"{self.y}/{self.y2}"
+
+    def shift_years(self, years: int) -> Period:
+        return replace(self, y=self.y + years, y2=self.y2 + years if self.y2 else 0)
+
+    @property
+    def last_month(self) -> tuple[int, int]:
+        """(year, month) of the period's last month."""
+        if self.kind == "Y":
+            return self.y, 12
+        if self.kind == "H":
+            return self.y, 6 * self.a
+        if self.kind == "Q":
+            return self.y, 3 * self.a
+        if self.kind in ("M", "D"):
+            return self.y, self.a
+        if self.kind in ("MR", "DR"):
+            return self.y2, self.a2
+        return self.y2, 12
+
+    @property
+    def implies_yoy(self) -> bool:
+        """A change over this period can only be against the same period a year earlier:
+        a whole year, a half, a year-to-date or 12-month window, a part of a month."""
+        if self.kind in ("Y", "H", "DR"):
+            return True
+        if self.kind == "MR":
+            months = (self.y2 - self.y) * 12 + self.a2 - self.a + 1
+            return months >= 12 or (months not in (1, 3) and self.y == self.y2)
+        return False
+
+
+@dataclass
+class PeriodMention:
+    start: int
+    end: int
+    kind: str
+    groups: dict[str, str | None]
+    pattern: str
+    role: str = "data"  # data | comparison | exclude | year_ago
+    text: str = ""
+
+
+@dataclass
+class PeriodContext:
+    """What relative phrases are resolved against."""
+
+    published: date | None = None
+    hint: Period | None = None  # the period the text was last talking about
+    text_years: dict[int, int] = field(default_factory=dict)  # month -> year seen in text
+    latest_year: int | None = None
+
+    def base_year(self) -> int | None:
+        if self.published:
+            return self.published.year
+        if self.hint:
+            return self.hint.last_month[0]
+        return self.latest_year
+
+
+@cache
+def compiled_patterns() -> list[tuple[str, str, re.Pattern[str]]]:
+    out = []
+    for entry in load_family("periods"):
+        source = str(entry.pattern)
+        for macro, value in MACROS.items():
+            source = source.replace(macro, value)
+        out.append((entry.id, str(getattr(entry, "kind", "")), re.compile(source, re.I)))
+    return out
+
+
+def find_periods(text: str) -> list[PeriodMention]:
+    """Every period phrase in `text`, longest first where they overlap, with its role."""
+    found: list[PeriodMention] = []
+    for pid, kind, regex in compiled_patterns():
+        for m in regex.finditer(text):
+            if m.end() > m.start():
+                groups = {k: v for k, v in m.groupdict().items()}
+                found.append(PeriodMention(m.start(), m.end(), kind, groups, pid, text=m[0]))
+    found.sort(key=lambda p: (p.start, -(p.end - p.start)))
+    chosen: list[PeriodMention] = []
+    for mention in found:
+        if any(mention.start < c.end and c.start < mention.end for c in chosen):
+            continue
+        chosen.append(mention)
+    for mention in chosen:
+        mention.role = role_of(text, mention)
+    return sorted(chosen, key=lambda p: p.start)
+
+
+def role_of(text: str, mention: PeriodMention) -> str:
+    if mention.kind == "exclude":
+        return "exclude"
+    if mention.kind == "year_ago":
+        return "year_ago"
+    before = text[max(0, mention.start - 40) : mention.start]
+    if EXCLUDE_BEFORE.search(before):
+        return "exclude"
+    if mention.kind == "day" and DATELINE_BEFORE.match(text[: mention.start]):
+        return "exclude"
+    if COMPARISON_BEFORE.search(before):
+        # "from March 1-20" is the period itself; "from May" is a base.
+        if mention.kind in RANGE_KINDS and re.search(r"\bfrom\s*$", before, re.I):
+            return "data"
+        return "comparison"
+    if mention.kind == "month" and mention.groups.get("rel") == "last":
+        return "comparison"  # "June last year" is a base in news copy
+    return "data"
+
+
+def month_of(name: str | None) -> int:
+    return MONTHS.get((name or "")[:3].lower(), 0)
+
+
+def number_of(raw: str | None) -> int:
+    if not raw:
+        return 0
+    return int(raw) if raw.isdigit() else NUM_WORDS.get(raw.lower(), 0)
+
+
+def year_for_month(month: int, ctx: PeriodContext, explicit: str | None = None) -> int | None:
+    """The year of a month named without one: the latest such month on or before publication,
+    else the year the text pairs with that month, else the year being talked about."""
+    if explicit:
+        return int(explicit)
+    if ctx.published:
+        pub = ctx.published
+        return pub.year if month <= pub.month else pub.year - 1
+    if month in ctx.text_years:
+        return ctx.text_years[month]
+    if ctx.hint:
+        return ctx.hint.last_month[0]
+    return ctx.latest_year
+
+
+def relative_year(rel: str | None, ctx: PeriodContext) -> int | None:
+    base = ctx.base_year()
+    if base is None:
+        return None
+    rel = (rel or "this").lower()
+    if rel.startswith("last") or "previous" in rel or "past" in rel:
+        return base - 1
+    if rel == "next":
+        return base + 1
+    return base
+
+
+def resolve(mention: PeriodMention, ctx: PeriodContext) -> Period | None:
+    """Turn a mention into a Period, or None when it cannot be placed in time."""
+    g = mention.groups
+    kind = mention.kind
+    try:
+        return _resolve(kind, g, mention.text, ctx)
+    except (ValueError, TypeError):
+        return None
+
+
+def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext) -> Period | None:
+    if kind == "day_range":
+        m = month_of(g["m"])
+        y = year_for_month(m, ctx, g.get("y"))
+        return Period("DR", y, m, int(g["d1"] or 0), y, m, int(g["d2"] or 0)) if y else None
+    if kind == "first_days":
+        m = month_of(g["m"])
+        y = year_for_month(m, ctx, g.get("y"))
+        return Period("DR", y, m, 1, y, m, number_of(g["n"])) if y else None
+    if kind == "first_months":
+        n = number_of(g["n"])
+        y = _year_of_window(n, g, ctx)
+        return Period("MR", y, 1, 0, y, n) if y and 1 <= n <= 12 else None
+    if kind == "months_to":
+        n, m = number_of(g["n"]), month_of(g["m"])
+        y2 = year_for_month(m, ctx, g.get("y"))
+        if not y2 or not 1 <= n <= 24:
+            return None
+        first = y2 * 12 + (m - 1) - (n - 1)
+        return Period("MR", first // 12, first % 12 + 1, 0, y2, m)
+    if kind == "month_range":
+        m1, m2 = month_of(g["m1"]), month_of(g["m2"])
+        y2 = year_for_month(m2, ctx, g.get("y2") or g.get("y1"))
+        if not y2:
+            return None
+        y1 = int(g["y1"]) if g.get("y1") else (y2 if m1 <= m2 else y2 - 1)
+        if g.get("between") and y1 == y2 and m2 == m1 + 1:
+            return Period("M", y2, m2)  # "between May and June": the later month
+        if y1 == y2 and m1 % 3 == 1 and m2 == m1 + 2:
+            return Period("Q", y2, (m1 + 2) // 3)
+        return Period("MR", y1, m1, 0, y2, m2)
+    if kind == "half":
+        h = int(g.get("h") or g.get("h2") or ORDINALS.get((g.get("ord") or "").lower(), 0))
+        y = _year_of_part(g, ctx, 6 * h)
+        return Period("H", y, h) if y and h in (1, 2) else None
+    if kind == "quarter":
+        q = int(g.get("q") or g.get("q2") or ORDINALS.get((g.get("ord") or "").lower(), 0))
+        y = _year_of_part(g, ctx, 3 * q)
+        return Period("Q", y, q) if y and 1 <= q <= 4 else None
+    if kind == "day":
+        m = month_of(g["m"])
+        y = year_for_month(m, ctx, g.get("y"))
+        return Period("D", y, m, int(g["d"])) if y and 1 <= int(g["d"]) <= 31 else None
+    if kind == "month":
+        m = month_of(g["m"])
+        if g.get("rel"):
+            y = relative_year(g["rel"], ctx)
+        else:
+            y = year_for_month(m, ctx, g.get("y"))
+        return Period("M", y, m) if y and m else None
+    if kind == "year_range":
+        return Period("YR", int(g["y1"]), 0, 0, int(g["y2"]))
+    if kind == "fiscal_year":
+        raw = g.get("y") or ""
+        return Period("Y", int(raw) if len(raw) == 4 else 2000 + int(raw))
+    if kind == "year":
+        return Period("Y", int(g.get("y") or g.get("y2") or 0))
+    if kind == "relative_year":
+        return _relative_year_period(g, ctx)
+    if kind in ("relative_month", "relative_quarter"):
+        return _dateparser_relative(text, kind, ctx)
+    return None
+
+
+def _year_of_window(n: int, g: dict[str, str | None], ctx: PeriodContext) -> int | None:
+    if g.get("y"):
+        return int(g["y"])  # type: ignore[arg-type]
+    if g.get("rel") in ("this", "last"):
+        return relative_year(g["rel"], ctx)
+    if ctx.hint:
+        return ctx.hint.last_month[0]
+    return year_for_month(n, ctx)
+
+
+def _year_of_part(g: dict[str, str | None], ctx: PeriodContext, last_month: int) -> int | None:
+    explicit = g.get("y") or g.get("y2")
+    if explicit:
+        return int(explicit)
+    if g.get("rel") in ("this", "last"):
+        return relative_year(g["rel"], ctx)
+    if ctx.hint:
+        return ctx.hint.last_month[0]
+    return year_for_month(max(1, last_month), ctx)
+
+
+def _relative_year_period(g: dict[str, str | None], ctx: PeriodContext) -> Period | None:
+    if g.get("ytd"):
+        year = relative_year("this", ctx)
+        if not year:
+            return None
+        if ctx.hint and ctx.hint.kind == "M" and ctx.hint.y == year:
+            return Period("MR", year, 1, 0, year, ctx.hint.a)
+        if ctx.published and ctx.published.month > 1:
+            return Period("MR", year, 1, 0, year, ctx.published.month - 1)
+        return None
+    if g.get("whole"):
+        year = ctx.hint.last_month[0] if ctx.hint else relative_year("this", ctx)
+        return Period("Y", year) if year else None
+    year = relative_year(g.get("rel"), ctx)
+    return Period("Y", year) if year else None
+
+
+def _dateparser_relative(text: str, kind: str, ctx: PeriodContext) -> Period | None:
+    if not ctx.published:
+        return None
+    parsed = parse_relative(text.lower(), ctx.published)
+    if parsed is None:
+        return None
+    year, month = parsed
+    if kind == "relative_quarter":
+        return Period("Q", year, (month - 1) // 3 + 1)
+    return Period("M", year, month)
+
+
+@cache
+def parse_relative(phrase: str, base: date) -> tuple[int, int] | None:
+    """dateparser on one short phrase ("last month"), relative to the publication date."""
+    phrase = re.sub(r"\bthe (previous|past)\b", "last", phrase)
+    phrase = phrase.replace("last quarter", "3 months ago")
+    settings = {"RELATIVE_BASE": datetime(base.year, base.month, base.day)}
+    parsed = dateparser.parse(phrase, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    return (parsed.year, parsed.month) if parsed else None
+
+
+def comparison_basis(main: Period | None, base: Period | None) -> str | None:
+    """yoy / mom / qoq from a figure's period and the period it is compared with."""
+    if main is None or base is None or main.kind != base.kind:
+        return None
+    if main.shift_years(-1) == base:
+        return "yoy"
+    if main.kind == "M":
+        if (main.y * 12 + main.a) - (base.y * 12 + base.a) == 1:
+            return "mom"
+    if main.kind == "Q" and (main.y * 4 + main.a) - (base.y * 4 + base.a) == 1:
+        return "qoq"
+    return None
+
+
+def text_month_years(text: str) -> tuple[dict[int, int], int | None]:
+    """For articles without a date: the year the text gives each month, and its latest year."""
+    pairs: dict[int, int] = {}
+    for m in re.finditer(MACROS["{MONTH}"] + r",?\s+((?:19|20)\d{2})\b", text):
+        month = month_of(m[0])
+        pairs.setdefault(month, int(m[1]))
+    years = [int(y) for y in re.findall(r"\b((?:19|20)\d{2})\b", text)]
+    return pairs, (max(years) if years else None)
