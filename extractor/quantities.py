@@ -341,6 +341,10 @@ class Scanner:
             if k > j and word == "-":
                 k += 1
                 continue
+            acronym = k == j and word.isupper() and len(word) > 1 and word.isalpha()
+            if acronym and k + 1 < end and _is_plural(texts[k + 1]) and texts[k + 1].islower():
+                k += 1  # "five NBA teams"
+                continue
             if not (word.replace("-", "").isalpha() and word[0].islower()):
                 break
             if low in NOT_COUNT_NOUNS and not (k > j and low == "and"):
@@ -680,6 +684,9 @@ def _read_context(
     if k >= left and texts[k].lower() in ("by", "a", "an", "the", "another"):
         k -= 1
     direction = None
+    by_k = k + 1 if k + 1 < found.start and texts[k + 1].lower() == "by" else None
+    if found.range_form == "from_to" and k >= left and texts[k].lower() == "from":
+        k -= 1  # "fell from $2,415 to $2,315"
     if k >= left and texts[k].lower() == "of":
         noun = lex.change_nouns.match_ending_at(texts, k - 1, left)
         if noun is not None:
@@ -693,6 +700,17 @@ def _read_context(
                 direction = str(getattr(verb[0], "direction", ""))
                 found.rules.append(verb[0].id)
                 found.trigger = texts[k].lower()
+    if direction is None and by_k is not None:
+        # "grow sales by 35 per cent", "cut its forecast by 0.5 points"
+        for v in range(by_k - 1, max(left, by_k - 4) - 1, -1):
+            verb = lex.changes.match_ending_at(texts, v, left)
+            if verb is not None and texts[v].lower() not in ("up", "down", "higher", "lower"):
+                direction = str(getattr(verb[0], "direction", ""))
+                found.rules.append(verb[0].id)
+                found.trigger = texts[v].lower()
+                break
+            if texts[v] in HARD_STOPS or texts[v] == ",":
+                break
     right = sc.right_bound(found.end, later[0] if later else sc.n)
     if direction is None:
         j = found.end
@@ -731,9 +749,11 @@ def _inherit_changes(sc: Scanner, found: list[_Found]) -> None:
     """ "lost 190 points, or 0.6%" / "up 5% ($2 billion)": the restatement moves the same way."""
     texts = sc.texts
     for prev, cur in zip(found, found[1:], strict=False):
-        if cur.direction is not None or prev.direction is None:
-            continue
         gap = [t.lower() for t in texts[prev.end : cur.start]]
+        if gap in (["("], [",", "("]) and cur.qualifier == "=" and prev.qualifier != "=":
+            cur.qualifier = prev.qualifier  # "more than 100 kilometers (60 miles)"
+        if prev.direction is None or cur.direction is not None:
+            continue
         if gap in (["or"], [",", "or"], ["("], [",", "("], ["or", "about"]):
             cur.direction = prev.direction
             cur.basis = cur.basis or prev.basis
