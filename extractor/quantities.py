@@ -719,10 +719,10 @@ def _read_context(
             j += basis_hit[1]
         if j < right:
             word = texts[j].lower()
-            post = lex.changes.match_at(texts, j, right)
-            if post is not None and (
-                word in ("higher", "lower") or getattr(post[0], "role", "") == "noun"
-            ):
+            post = lex.change_nouns.match_at(texts, j, right)
+            if post is None and word in ("higher", "lower"):
+                post = lex.changes.match_at(texts, j, right)
+            if post is not None:
                 direction = str(getattr(post[0], "direction", ""))
                 found.rules.append(post[0].id)
                 found.trigger = word
