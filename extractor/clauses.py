@@ -64,8 +64,10 @@ COMPARISON_MARK = re.compile(
     re.IGNORECASE,
 )
 LEVEL_TO = re.compile(
-    r"\b(?:to|at)\s+(?:(?:about|around|nearly|almost|roughly|some|over|under|approximately|"
-    r"more\s+than|less\s+than|at\s+least|just\s+over|just\s+under)\s+)?[(\[]?\s*$",
+    r"\b(?:to|at)\s+(?:reach\s+|hit\s+|a\s+total\s+of\s+|an?\s+(?:new\s+|fresh\s+)?(?:record\s+)?"
+    r"(?:high\s+|low\s+)?of\s+)?(?:(?:about|around|nearly|almost|roughly|some|over|under|"
+    r"approximately|more\s+than|less\s+than|at\s+least|just\s+over|just\s+under)\s+)?"
+    r"[(\[]?\s*$",
     re.IGNORECASE,
 )
 NOT_A_FIGURE_AFTER = re.compile(
@@ -202,9 +204,16 @@ def is_money(unit: str | None) -> bool:
     return bool(unit) and unit in CURRENCY_UNITS
 
 
+# Durations, ages, temperatures and speeds are never the figure of an economic fact.
+NON_FACT_UNITS = {
+    "s", "min", "hour", "day", "week", "month", "year", "decade", "age", "°C", "°F", "deg",
+    "rpm", "mph", "km/h", "m/s", "times", "rpg", "apg", "ppg",
+}  # fmt: skip
+
+
 def keep_quantity(q: Quantity, text: str, start: int, end: int) -> bool:
     """Drop what is not a figure: bare numbers, counts of non-goods, '$200 billion mark'."""
-    if q.unit is None:
+    if q.unit is None or q.unit in NON_FACT_UNITS:
         return False
     if q.unit == "count" and not COUNTED_GOODS.match((q.unit_surface or "").strip()):
         return False
@@ -223,34 +232,53 @@ def assign_roles(items: list[Item], text: str, clauses: list[tuple[int, int]]) -
         before = text[prev.end if prev else c_start : item.start]
         near = text[max(0, item.start - 40) : item.start]
         q = item.q
-        item.direction = q.direction
+        # A bare sign ("+€22.6Bn") marks a surplus, not a movement.
+        signed_only = (q.trigger or "") in ("+", "-", "plus", "minus")
+        item.direction = None if signed_only and q.unit != "percent" else q.direction
         nxt = items[n + 1] if n + 1 < len(items) else None
         to_next = bool(
             nxt and nxt.q.unit != q.unit and TO_LEVEL_AFTER.match(text[item.end : nxt.start])
         )
         if (
             q.unit != "pp"
-            and not q.direction
+            and (not item.direction or signed_only)
             and (comparison_sentence or COMPARISON_MARK.search(_strip_periods(near)))
         ):
             item.role = "comparison"
+            continue
+        if q.bracketed and prev is not None and prev.role == "change" and prev.q.unit != q.unit:
+            item.role = "level"  # "falls of 3.1% (6.3m teu)": the level after the change
+            item.direction = None
             continue
         if q.unit == "pp":
             item.role = "change"
         elif q.unit == "percent":
             item.role = _percent_role(item, text, before, near)
-            if item.role == "level" and not item.share and (to_next or _coordinated(prev, before)):
-                item.role = "change"
-        elif q.direction and not LEVEL_TO.search(near):
+            if item.role == "level" and not item.share:
+                if to_next or _coordinated(prev, before) or _after_change(prev, before):
+                    item.role = "change"
+        elif item.direction and not LEVEL_TO.search(near):
             item.role = "change"
         elif re.search(
             r"(?:increase|rise|jump|drop|fall|decline|decrease|gain)\s+of\s*$", near, re.I
         ) or re.match(r"\s*(?:jump|rise|increase|drop|fall|decline|gain)\b", text[item.end :]):
             item.role = "change"
+        elif prev is not None and prev.q.unit == q.unit and _coordinated(prev, before):
+            item.role = "change"  # "widened by £1.6bn with EU countries and £0.8bn with ..."
         if item.role == "change" and item.direction is None:
             item.direction = _direction_near(text, item, before, items[:n])
         if item.role == "level" and comparison_sentence:
             item.role = "comparison"
+
+
+def _after_change(prev: Item | None, before: str) -> bool:
+    """'grew 7.4% in the second quarter having registered 5.9% in Q1': a bare percent after a
+    percent change in the same clause is another change, unless 'to'/'at' make it a level."""
+    if prev is None or prev.role != "change" or prev.q.unit != "percent":
+        return False
+    return not re.search(
+        r"\b(?:to|at|was|were|is|of\s+(?:total|all))\s*$", before.strip() + " ", re.I
+    )
 
 
 TO_LEVEL_AFTER = re.compile(
@@ -265,9 +293,15 @@ def _coordinated(prev: Item | None, before: str) -> bool:
     if prev is None or prev.role != "change":
         return False
     cleaned = re.sub(r"\bby\s+(?:volume|value)\b|\([^)]*\)", " ", before)
-    return bool(
-        re.fullmatch(r"\s*(?:,|and|or|,\s*and)?\s*(?:\w+\s+){0,3}?(?:and|,)?\s*", cleaned)
-    ) and (" and " in f" {cleaned} " or "," in cleaned)
+    cleaned = re.sub(
+        r"\b(?:about|around|nearly|almost|roughly|some|over|more\s+than|less\s+than|by)\s*$",
+        "",
+        cleaned.strip(),
+        flags=re.I,
+    )
+    if len(cleaned.split()) > 7 or direction_word_before(cleaned):
+        return False
+    return bool(re.search(r"(?:\band|,)\s*$", cleaned))
 
 
 def _strip_periods(text: str) -> str:
@@ -287,7 +321,7 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
     q = item.q
     after = text[item.end : item.end + 40]
     if SHARE_BEFORE.search(near) or (
-        re.match(r"\s+of\s+(?!which\b)", after)
+        re.match(r"\s+of\s+", after)
         and not GROWTH_NOUN_BEFORE.search(near)
         and not re.search(r"\b(?:by|rose|fell|grew|up|down)\s+$", near, re.I)
     ):
@@ -401,5 +435,5 @@ def _between(text: str, start: int, end: int, period_spans: list[tuple[int, int]
     out = basis_regex().sub(" ", out)
     out = re.sub(r"\bby\s+(?:volume|value)\b|\([^)]*\)|\bcompared\s+with\s*$", " ", out)
     out = re.sub(r"\bworth\s+of\s+\w+", " ", out)
-    out = re.sub(r"\b(?:in|during|for|over|of)\s+(?=\s*(?:,|to\b|$))", " ", out)
+    out = re.sub(r"\b(?:in|during|for|over)\s+(?=\s*(?:,|to\b|$))", " ", out)
     return re.sub(r"\s+", " ", out)

@@ -85,7 +85,7 @@ def is_partner_position(text: str, mention: EntityMention) -> bool:
 
 
 def is_non_partner_group(text: str, mention: EntityMention) -> bool:
-    """'non-EU countries', 'outside the EU': a group of counterparts, not one."""
+    """'non-EU countries', 'outside the EU', 'rest of the world': not one counterpart."""
     before = text[max(0, mention.start - 12) : mention.start]
     return bool(NOT_PARTNER_BEFORE.search(before))
 

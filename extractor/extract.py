@@ -71,9 +71,34 @@ def extract_facts(article: Article) -> list[Fact]:
         heading = heading_period(block, state)
         for text, offset in pieces(block):
             doc = nlp(text)
-            for sent in doc.sents:
+            for sent in sentences(doc):
                 facts += sentence_facts(sent, block, offset, state, para, heading)
     return dedup(facts)
+
+
+# The sentencizer cuts after every full stop; these abbreviations do not end a sentence.
+ABBREVIATION_END = re.compile(
+    r"(?:\b(?:No|Nos|no|v|vs|approx|Co|Inc|Corp|Ltd|St|Mr|Ms|Mrs|Dr|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
+    r"Sep|Sept|Oct|Nov|Dec|Gov|Rs|est|Fig|fig)\.|\d\.)\s*$"
+)
+
+
+def sentences(doc):
+    """doc.sents, re-joined where the sentencizer cut after an abbreviation ("No. 1",
+    "v. June") or where the next piece starts in lower case or with a digit."""
+    spans = list(doc.sents)
+    merged = []
+    for span in spans:
+        if merged:
+            prev = merged[-1]
+            first = span.text.lstrip()[:1]
+            if ABBREVIATION_END.search(prev.text) or (
+                first and (first.islower() or first.isdigit())
+            ):
+                merged[-1] = doc[prev.start : span.end]
+                continue
+        merged.append(span)
+    return merged
 
 
 def pieces(block: Block) -> list[tuple[str, int]]:
@@ -115,7 +140,7 @@ def main_entity(article: Article) -> str | None:
         found = first_subject(article.title, titlecase=True)
         if found:
             return found
-    for block in article.blocks[:3]:
+    for block in article.blocks[:2]:
         found = first_subject(block.text[:600], titlecase=False)
         if found:
             return found
@@ -162,6 +187,8 @@ def sentence_facts(
     items: list[Item] = []
     for q in raw:
         start, end = q.span[0] - s_start, q.span[1] - s_start
+        if q.unit is None and re.match(r"\s*\.\s*(?:per\s*cent|percent)\b", text[end : end + 14]):
+            q = q.model_copy(update={"unit": "percent"})  # "grew 1.3. per cent": a typo
         if any(ps <= start < pe or ps < end <= pe for ps, pe in period_spans):
             continue
         if not keep_quantity(q, text, start, end) or _is_conversion(q, items, text, start):
@@ -178,6 +205,14 @@ def sentence_facts(
     clauses = clause_bounds(text)
     assign_roles(items, text, clauses)
     groups = make_groups(items, text, period_spans)
+    for g in groups:
+        if g.level is not None and g.level.role == "comparison":
+            for m in periods:
+                if g.end <= m.start < g.end + 45 or g.start - 30 <= m.start < g.start:
+                    if m.role == "data":
+                        m.role = "comparison"
+    sentence_period = next((p for m, p in resolved if m.role == "data" and p), None)
+    ytd = {p.label() for m, p in resolved if p and m.groups.get("ytd")}
     s = F.Sentence(
         text=text,
         clauses=clauses,
@@ -190,7 +225,7 @@ def sentence_facts(
     facts = build_facts(s, block, base, state, para, heading, sentence_period)
     if facts:
         main = next((f for f in facts if "comparison" not in f.pattern and f.period), None)
-        if main is not None:
+        if main is not None and main.period not in ytd:
             state.ctx.hint = _period_of(main.period, state) or state.ctx.hint
     elif sentence_period:
         state.ctx.hint = sentence_period

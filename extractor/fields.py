@@ -70,7 +70,11 @@ def entity_candidates(s: Sentence, start: int, end: int) -> list[EntityMention]:
     for e in s.entities:
         if not (start <= e.start and e.end <= end):
             continue
-        if e.kind == "dateline" or is_partner_position(text, e) or is_non_partner_group(text, e):
+        if e.kind == "dateline" or is_partner_position(text, e):
+            continue
+        if is_non_partner_group(text, e) and not re.search(
+            r"(?:extra|intra)-$", text[: e.start], re.I
+        ):
             continue
         if e.kind in ("demonym", "scope") or (e.canonical == "World" and e.kind == "region"):
             if e.kind == "region" and not is_possessive(text, e):
@@ -113,15 +117,27 @@ def partner_for(s: Sentence, n: int) -> tuple[bool, EntityMention | None]:
             if is_non_partner_group(text, e):
                 found = None
                 continue
-            if is_partner_position(text, e) and not _after_source_word(text, e):
+            if is_partner_position(text, e) and _flow_before(s, e, w_start):
                 found = e
     if found is None and re.search(r"\bnon-\w+|\bother\s+countries\b", text[w_start:w_end]):
         return True, None
     return found is not None, found
 
 
-def _after_source_word(text: str, e: EntityMention) -> bool:
-    return bool(re.search(r"\b(?:according|data|figures)\s+\w*\s*$", text[: e.start]))
+def _flow_before(s: Sentence, e: EntityMention, w_start: int) -> bool:
+    """'exports to X', 'deficit with X', 'those to X', 'X-bound': a flow names its partner;
+    'the flow to Asia pushed up...' or 'with Ningbo growing' do not."""
+    if re.match(r"-bound\b", s.text[e.end : e.end + 7]):
+        return True
+    head = s.text[max(w_start, e.start - 60) : e.start]
+    if re.search(r"\b(?:those|that)\s+(?:\w+\s+)?(?:to|from|with)\s+(?:the\s+)?$", head, re.I):
+        return True
+    for cue in s.cues:
+        if cue.kind in ("noun", "verb") and max(w_start, e.start - 60) <= cue.start < e.start:
+            gap = s.text[cue.end : e.start]
+            if len(gap.split()) <= 7 and not re.search(r"[,;]", gap):
+                return True
+    return False
 
 
 # --- period and basis ---------------------------------------------------------------------------
@@ -137,7 +153,7 @@ def data_periods(s: Sentence, start: int, end: int) -> list[tuple[PeriodMention,
 
 def group_period(s: Sentence, n: int) -> tuple[Period | None, PeriodMention | None]:
     a_start, a_end = s.after(n)
-    found = data_periods(s, a_start, a_end)
+    found = data_periods(s, a_start, min(a_end, a_start + 45))
     if found:
         return found[0][1], found[0][0]
     w_start, w_end = s.window(n)
@@ -156,16 +172,16 @@ def comparison_period(s: Sentence, n: int, main: Period | None) -> Period | None
     group = s.groups[n]
     a_start, a_end = s.after(n)
     near_before = max(0, group.start - 30)
-    for m, p in s.periods:
-        in_after = a_start <= m.start < a_end
-        in_before = near_before <= m.start and m.end <= group.start + 2
-        if not (in_after or in_before) or m.role == "exclude":
+    after = [(m, p) for m, p in s.periods if a_start <= m.start < min(a_end, a_start + 45)]
+    before = [(m, p) for m, p in s.periods if near_before <= m.start and m.end <= group.start + 2]
+    for m, p in after + before[::-1]:
+        if m.role == "exclude":
             continue
         if m.role == "year_ago":
             return main.shift_years(-1) if main else None
         if p is not None:
             return p
-    return None
+    return main
 
 
 def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, bool]:
@@ -174,6 +190,10 @@ def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, b
     change = group.change
     if change is None:
         return None, False
+    right_after = s.text[change.end : change.end + 16]
+    for start, _end, basis in find_bases(right_after):
+        if start <= 3 and basis:
+            return basis, True
     if change.q.change_basis:
         return change.q.change_basis, True
     a_start, a_end = s.after(n)
@@ -220,6 +240,15 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
             if re.fullmatch(r"\s*(?:of|at|was|stood\s+at|totall?ed)\s*", text[cue.end : w_end]):
                 if cue.category != "growth":
                     return metrics.build(text, cue, blocked)
+    rel = re.search(r",\s*which\s+", text[w_start:w_end])
+    if rel:
+        antecedent = [
+            c
+            for c in s.cues
+            if c.kind == "noun" and w_start <= c.start and c.end <= w_start + rel.start()
+        ]
+        if antecedent:
+            return metrics.build(text, antecedent[-1], blocked)
     candidates = [
         c
         for c in s.cues

@@ -28,6 +28,12 @@ STOP_BEFORE = {
     "monthly", "seasonally", "adjusted", "first", "estimate", "increased", "decreased", "rise",
     "fall", "jump", "drop", "expected", "forecast", "all", "both", "some", "many", "other",
 }  # fmt: skip
+MONTH_WORDS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "jan-may", "h1", "h2", "q1", "q2", "q3", "q4",
+}  # fmt: skip
+MONTH_PREFIXES = {w[:3] for w in MONTH_WORDS}
 # An "of" phrase after the cue ends at these.
 STOP_AFTER = re.compile(
     r"\s*(?:,|;|:|\(|\[|—|–|\bto\b|\bfrom\b|\bin\b|\bby\b|\bwith\b|\bduring\b|\bfor\b|\bat\b|"
@@ -66,8 +72,11 @@ def _cues() -> tuple[re.Pattern[str], dict[str, dict[str, str]]]:
 def find_cues(text: str) -> list[Cue]:
     regex, table = _cues()
     out = []
+    first = _sentence_start(text)
     for m in regex.finditer(text):
         info = table[re.sub(r"\s+", " ", m[0].lower())]
+        if m[0][0].isupper() and not m[0].isupper() and m.start() != first:
+            continue  # "Malaysia External Trade Development Corporation": part of a name
         out.append(
             Cue(
                 m.start(),
@@ -96,11 +105,25 @@ def premodifiers(text: str, start: int, blocked: list[tuple[int, int]]) -> str:
     words: list[str] = []
     pos = start
     head = text[:start]
+    scoped = re.search(r"\b((?:intra|extra)-\w+(?:\s+area)?)\s*$", head, re.I)
+    if scoped:
+        return scoped[1]
+    saw = re.search(
+        r"([A-Za-z][a-z -]{2,50}?)\s+(?:also\s+)?(?:saw|posted|recorded|reported|registered)\s+$",
+        head,
+    )
+    if saw:
+        kept = [w for w in saw[1].split() if w.lower() not in STOP_BEFORE]
+        return " ".join(kept[-3:]).lower()
     for m in reversed(list(re.finditer(r"[A-Za-z][A-Za-z-]*", head))):
         gap = head[m.end() : pos]
         if gap.strip(" ") or len(words) >= 4:
             break
+        if m.start() and head[m.start() - 1] in "'’":
+            break  # the "s" of a possessive
         word = m[0]
+        if word[:3].lower() in MONTH_PREFIXES and word.lower() in MONTH_WORDS:
+            break
         if word.lower() in STOP_BEFORE or any(s <= m.start() < e for s, e in blocked):
             break
         if word[0].isupper() and not word.isupper() and m.start() != _sentence_start(head):
