@@ -233,7 +233,9 @@ def assign_roles(items: list[Item], text: str, clauses: list[tuple[int, int]]) -
         near = text[max(0, item.start - 40) : item.start]
         q = item.q
         # A bare sign ("+€22.6Bn") marks a surplus, not a movement.
-        signed_only = (q.trigger or "") in ("+", "-", "plus", "minus")
+        signed_only = (q.trigger or "") in ("+", "-", "plus", "minus") or (
+            q.trigger is None and q.surface.lstrip()[:1] in ("+", "-", "−")
+        )
         item.direction = None if signed_only and q.unit != "percent" else q.direction
         nxt = items[n + 1] if n + 1 < len(items) else None
         to_next = bool(
@@ -319,7 +321,8 @@ def _strip_periods(text: str) -> str:
 
 def _percent_role(item: Item, text: str, before: str, near: str) -> str:
     q = item.q
-    after = text[item.end : item.end + 40]
+    after = basis_regex().sub(" ", text[item.end : item.end + 60])
+    after = re.sub(r"\([^)]*\)", " ", after)
     if SHARE_BEFORE.search(near) or (
         re.match(r"\s+of\s+", after)
         and not GROWTH_NOUN_BEFORE.search(near)

@@ -79,7 +79,7 @@ def extract_facts(article: Article) -> list[Fact]:
 # The sentencizer cuts after every full stop; these abbreviations do not end a sentence.
 ABBREVIATION_END = re.compile(
     r"(?:\b(?:No|Nos|no|v|vs|approx|Co|Inc|Corp|Ltd|St|Mr|Ms|Mrs|Dr|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
-    r"Sep|Sept|Oct|Nov|Dec|Gov|Rs|est|Fig|fig)\.|\d\.)\s*$"
+    r"Sep|Sept|Oct|Nov|Dec|Gov|Rs|est|Fig|fig)\.)\s*$"
 )
 
 
@@ -140,7 +140,7 @@ def main_entity(article: Article) -> str | None:
         found = first_subject(article.title, titlecase=True)
         if found:
             return found
-    for block in article.blocks[:2]:
+    for block in article.blocks[:6]:
         found = first_subject(block.text[:600], titlecase=False)
         if found:
             return found
@@ -163,8 +163,20 @@ def first_subject(text: str, titlecase: bool) -> str | None:
         if e.kind == "region" and e.canonical == "World" and not is_possessive(text, e):
             continue
         if e.kind in ("economy", "bloc", "region", "company", "port"):
-            return e.canonical
+            # In body text only a possessive or a sentence subject names the article's economy
+            # ("China's exports", "Germany exported"), not "uncertainty in the U.S.".
+            if (
+                titlecase
+                or is_possessive(text, e)
+                or e.start < 3
+                or _before_noun_cue(text, e, cues)
+            ):
+                return e.canonical
     return None
+
+
+def _before_noun_cue(text: str, e: EntityMention, cues) -> bool:
+    return any(c.kind == "noun" and 0 < c.start - e.end <= 12 for c in cues)
 
 
 def sentence_facts(

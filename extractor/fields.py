@@ -132,10 +132,13 @@ def _flow_before(s: Sentence, e: EntityMention, w_start: int) -> bool:
     head = s.text[max(w_start, e.start - 60) : e.start]
     if re.search(r"\b(?:those|that)\s+(?:\w+\s+)?(?:to|from|with)\s+(?:the\s+)?$", head, re.I):
         return True
+    with_word = bool(re.search(r"\bwith\s+(?:the\s+)?$", head, re.I))
     for cue in s.cues:
-        if cue.kind in ("noun", "verb") and max(w_start, e.start - 60) <= cue.start < e.start:
+        if cue.kind not in ("noun", "verb") or cue.category == "growth":
+            continue
+        if max(w_start, e.start - 60) <= cue.start < e.start:
             gap = s.text[cue.end : e.start]
-            if len(gap.split()) <= 7 and not re.search(r"[,;]", gap):
+            if len(gap.split()) <= (3 if with_word else 7) and not re.search(r"[,;]", gap):
                 return True
     return False
 

@@ -72,7 +72,8 @@ COMPARISON_BEFORE = re.compile(
 )
 EXCLUDE_BEFORE = re.compile(
     r"(?:\bsince|\bafter|\bbefore|\buntil|\bpublished|\breleased|\bannounced|"
-    r"\bRelease\s+Date:?|\bUpdated:?|\bPublished:?)\s*(?:on\s+)?(?:\d{1,2}\s+)?$",
+    r"\bRelease\s+Date:?|\bUpdated:?|\bPublished:?)\s*(?:on\s+)?(?:(?:late|early|mid-?)\s*)?"
+    r"(?:\d{1,2}\s+)?$",
     re.IGNORECASE,
 )
 DATELINE_BEFORE = re.compile(r"^\s*[A-Z][A-Za-z .'’-]{1,30},\s*$")
