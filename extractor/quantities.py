@@ -140,6 +140,8 @@ class Scanner:
             kind = getattr(entry, "kind", "")
             if kind not in ("scale", "scale_abbrev", "hundred", "dozen"):
                 break
+            if entry.pattern in ("b", "B") and j + 1 < end and texts[j + 1] == "/":
+                break  # "b/d": barrels a day
             if entry.pattern in ("m", "M") and not currency and not self._noun_follows(j + 1):
                 break  # "100m" without money or a counted noun: metres, not million
             phrase.value *= float(getattr(entry, "value", 1.0))
@@ -194,8 +196,10 @@ class Scanner:
             start = i - 1
             state.add_digits(1.0)
             state.seen = True
+        if article:
+            rules.append(lex.number_words["a"].id)
         j = i
-        last = i
+        last = i - 1 if article else i
         while j < end:
             word = lex.number_words.get(texts[j].lower())
             if word is None:
@@ -422,7 +426,7 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
     for pos, i in enumerate(candidates):
         if i < consumed or i in blocked:
             continue
-        item = _read_quantity(scanner, i, consumed, candidates[pos + 1 :])
+        item = _read_quantity(scanner, i, consumed, _next_numbers(scanner, candidates[pos + 1 :]))
         if item is None:
             continue
         consumed = item.end
@@ -430,6 +434,18 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
             found.append(item)
     _inherit_changes(scanner, found)
     return [f.to_quantity(doclike) for f in found if f.keep]
+
+
+def _next_numbers(sc: Scanner, later: list[int]) -> list[int]:
+    """Later candidates that can start a number (not "quarter" in "quarter-on-quarter")."""
+    out = []
+    for k in later:
+        word = sc.lex.number_words.get(sc.texts[k].lower())
+        if word is None or getattr(word, "kind", "") in ("unit", "tens", "vague"):
+            out.append(k)
+            if len(out) == 1:
+                break
+    return out
 
 
 def quantities_in_text(text: str) -> list[Quantity]:
