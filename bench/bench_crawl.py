@@ -144,6 +144,10 @@ def main() -> None:
                     f"{label:20s} {len(candidates)} pages in {seconds:.1f}s = "
                     f"{len(candidates) / seconds:.1f} articles/s; {summary.line()}"
                 )
+                stages = ", ".join(
+                    f"{k} {v / len(candidates) * 1000:.1f}" for k, v in summary.seconds.items()
+                )
+                print(f"{'':20s} ms/article by stage: {stages}")
             facts = db.execute("select count(*) from facts").fetchone()[0]
         first, first_s = results["first pass"]
         second, second_s = results["second pass (304s)"]
@@ -156,6 +160,9 @@ def main() -> None:
                     "new_articles": first.new_articles,
                     "facts": facts,
                     "errors": first.errors + second.errors,
+                    "ms_per_article": {
+                        k: round(v / args.pages * 1000, 1) for k, v in first.seconds.items()
+                    },
                 }
             )
         )

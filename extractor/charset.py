@@ -51,9 +51,10 @@ def decode_body(content: bytes, content_type: str | None = None) -> tuple[str, s
     declared = _label(HEADER_CHARSET.search(content_type or ""))
     head = content[:SNIFF_BYTES]
     in_page = _label(META_CHARSET.search(head)) or _label(XML_ENCODING.search(head))
-    for encoding in (declared, in_page):
-        if encoding is None:
+    for label in (declared, in_page):
+        if label is None:
             continue
+        encoding = label
         if codecs.lookup(encoding).name in LATIN_NAMES:
             utf8 = _strict(content, "utf-8")
             if utf8 is not None and not content.isascii():

@@ -227,6 +227,9 @@ def crawl(sources: Path, db_path: Path, interval: str | None) -> None:
             return
     except NewsfactsError as error:
         fail(error)
+    except KeyboardInterrupt:  # the run row is already closed as "interrupted"
+        click.echo("interrupted; the next crawl carries on where this one stopped", err=True)
+        sys.exit(130)
 
     def scheduled_pass() -> None:
         try:

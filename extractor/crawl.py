@@ -57,6 +57,7 @@ class CrawlSummary(Model):
     new_facts: int = 0
     errors: int = 0
     failures: list[str] = []  # the first error messages, for a one-off `ingest` to show
+    seconds: dict[str, float] = {}  # wall time spent in each article stage (fetch, parse, ...)
 
     def line(self) -> str:
         return (
@@ -84,6 +85,7 @@ class Crawl:
         self.summary = CrawlSummary()
         self.run_id = store_start_run(db, kind)
         self.summary.run_id = self.run_id
+        self._last = time.perf_counter()
 
     # --- discovery --------------------------------------------------------------------------
 
@@ -113,7 +115,7 @@ class Crawl:
             yield from self._discover(source, url, parse_feed)
         for url in source.url_lists:
             yield from self._discover(source, url, parse_url_list)
-        queue, visited = list(source.sitemaps), set()
+        queue, visited = list(source.sitemaps), set[str]()
         while queue and len(visited) < MAX_SITEMAPS:
             url = normalize_url(queue.pop(0))
             if url in visited:
@@ -143,6 +145,7 @@ class Crawl:
         """Fetch, parse, extract and store one article; failures become error rows."""
         source = self.sources[candidate.source]
         stage: Stage = "fetch"
+        self._last = time.perf_counter()
         try:
             state = fetch_state(self.db, candidate.url)
             result = self.fetcher.fetch(
@@ -157,7 +160,9 @@ class Crawl:
                 self.summary.not_modified += 1
                 self.summary.unchanged += 1
                 self.counts.unchanged += 1
+                self._lap("fetch")
                 return "unchanged"
+            self._lap("fetch")
             stage = "parse"
             mime = (result.content_type or "text/html").split(";")[0].strip().lower()
             if mime not in PAGE_TYPES:
@@ -171,8 +176,10 @@ class Crawl:
             if not article.text.strip():
                 raise ParseError("no article text found on the page", url=candidate.url)
             article = article.model_copy(update={"url": candidate.url})
+            self._lap("parse")
             stage = "extract"
             facts = extract_facts(article)
+            self._lap("extract")
             stage = "store"
             saved = save_article(
                 self.db,
@@ -184,10 +191,13 @@ class Crawl:
                 source=source.name,
                 run_id=self.run_id,
             )
+            self._lap("store")
         except NewsfactsError as error:
+            self._lap(stage)
             self._error(candidate.url, stage, str(error))
             return "error"
         except Exception as error:  # a bug in one stage must not stop the run; record it
+            self._lap(stage)
             self._error(candidate.url, stage, f"unexpected {error.__class__.__name__}: {error}")
             return "error"
         self.counts.add(saved)
@@ -201,6 +211,11 @@ class Crawl:
             self.summary.new_articles += 1
         self.summary.new_facts += saved.facts_written
         return saved.status
+
+    def _lap(self, stage: Stage) -> None:
+        now = time.perf_counter()
+        self.summary.seconds[stage] = self.summary.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
 
     def _error(self, url: str, stage: Stage, message: str) -> None:
         self.summary.errors += 1

@@ -80,8 +80,8 @@ def parse_sitemap(content: bytes, url: str) -> list[Link]:
     except DefusedXmlException as exc:
         raise DiscoveryError(url, f"refused unsafe XML ({exc.__class__.__name__})") from None
     except XMLParseError as exc:
-        kind = "an HTML page" if HTML_START.match(content[:1024]) else "malformed XML"
-        raise DiscoveryError(url, f"not a sitemap: {kind} ({exc})") from None
+        what = "an HTML page" if HTML_START.match(content[:1024]) else "malformed XML"
+        raise DiscoveryError(url, f"not a sitemap: {what} ({exc})") from None
     tag = local(root.tag)
     if tag not in ("urlset", "sitemapindex"):
         raise DiscoveryError(url, f"not a sitemap: root element is <{tag}>")

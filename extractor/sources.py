@@ -28,7 +28,7 @@ class Source(Model):
     sitemaps: list[str] = []  # sitemap or sitemap-index URLs (gzipped or not)
     urls: list[str] = []  # article URLs, listed by hand
     url_lists: list[str] = []  # URLs of plain-text lists, one article URL a line
-    adapter: str = "generic"  # site adapter name (extractor/adapters)
+    adapter: str | None = None  # site adapter (extractor/adapters); default: chosen by host
     rate_limit: float = Field(default=1.0, gt=0)  # most requests per second to its hosts
     allow: list[str] = []  # regexes; when given, an article URL must match one
     deny: list[str] = []  # regexes; an article URL matching any is skipped
@@ -67,8 +67,8 @@ class Source(Model):
 
     @field_validator("adapter")
     @classmethod
-    def _known_adapter(cls, name: str) -> str:
-        if name not in ADAPTERS:
+    def _known_adapter(cls, name: str | None) -> str | None:
+        if name is not None and name not in ADAPTERS:
             raise ValueError(f"unknown adapter {name!r}; known: {', '.join(sorted(ADAPTERS))}")
         return name
 

@@ -50,7 +50,8 @@ ADAPTERS: dict[str, Adapter] = _registry()
 
 
 def adapter_for(name: str | None = None, url: str | None = None) -> Adapter:
-    """The adapter called `name`, else the one whose hosts include the URL's, else generic."""
-    if name and name != "generic":
+    """The adapter called `name` ("generic" forces the generic rules); without a name, the one
+    whose hosts include the URL's host, else generic."""
+    if name:
         return ADAPTERS[name]
     return next((a for a in ADAPTERS.values() if a.handles(url)), ADAPTERS["generic"])
