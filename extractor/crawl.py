@@ -28,6 +28,7 @@ from extractor.parse import parse_html
 from extractor.sources import Source, SourcesConfig
 from extractor.store import RunCounts, fetch_state, finish_run, record_error, save_article
 from extractor.store import start_run as store_start_run
+from extractor.textparse import parse_text
 from extractor.urls import is_http_url, normalize_url
 
 MAX_SITEMAPS = 50  # per source and run: an index of indexes cannot send us round forever
@@ -167,12 +168,17 @@ class Crawl:
             mime = (result.content_type or "text/html").split(";")[0].strip().lower()
             if mime not in PAGE_TYPES:
                 raise ParseError(f"not a page: content type {mime}", url=candidate.url)
-            article = parse_html(
-                result.text,
-                url=result.final_url,
-                published_hint=candidate.published,
-                adapter=source.adapter,
-            )
+            if mime == "text/plain":  # page copy served as text: line structure, not markup
+                article = parse_text(
+                    result.text, url=result.final_url, published=candidate.published
+                )
+            else:
+                article = parse_html(
+                    result.text,
+                    url=result.final_url,
+                    published_hint=candidate.published,
+                    adapter=source.adapter,
+                )
             if not article.text.strip():
                 raise ParseError("no article text found on the page", url=candidate.url)
             article = article.model_copy(update={"url": candidate.url})

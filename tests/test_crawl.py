@@ -302,3 +302,16 @@ def test_bad_sources_file_names_the_problem(tmp_path: Path, text: str, problem: 
     with pytest.raises(ConfigError, match=problem) as caught:
         load_sources(path)
     assert str(path) in str(caught.value)
+
+
+def test_plain_text_page_is_parsed_by_lines(server: HTTPServer, tmp_path: Path) -> None:
+    server.clear()
+    site = Site(server)
+    site.status("/robots.txt", 404)
+    text = "Key points\n• Exports rose 5% to $10 billion in October.\n\nImports fell 2%, it said.\n"
+    server.expect_request("/copy.txt").respond_with_data(text, content_type="text/plain")
+    config = site.config(feeds=[], sitemaps=[], url_lists=[], urls=[site.url("/copy.txt")])
+    db = open_db(tmp_path / "news.db")
+    assert crawl(db, config, fetcher=quick_fetcher()).new_articles == 1
+    (row,) = table(db, "select text from articles")
+    assert row["text"].startswith("Exports rose 5% to $10 billion in October.")
