@@ -169,7 +169,7 @@ def _extract_batch(ids: list[int]) -> list[Outcome]:
         try:
             article = article_from_row(row)
             facts = extract_facts(article)
-            fact_rows = [fact_row(row["id"], f, _version, article.text) for f in facts]
+            fact_rows = [fact_row(row["id"], f, _version, article) for f in facts]
             outcomes.append((row["id"], row["url"], fact_rows, None))
         except Exception as exc:  # one bad article must not end the run; it is recorded
             outcomes.append((row["id"], row["url"], None, f"{type(exc).__name__}: {exc}"))

@@ -13,15 +13,29 @@ from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("newsfacts")
 
-# Columns a reader facets or filters on; each gets an index so Datasette's facet counts and
-# filters stay fast on millions of facts (see bench/bench_datasette.py).
+# Indexes chosen for Datasette on millions of facts (bench/bench_datasette.py): each common
+# question is answered from one index without visiting table rows ("covering"), because
+# table-row lookups, not index scans, are what make a facet or canned query slow.
 FACT_INDEXES: list[list[str]] = [
-    ["metric"],
-    ["entity", "metric", "period_start"],
-    ["partner"],
-    ["unit"],
-    ["period", "change_unit"],
-    ["section"],
+    # A table filtered on one facet column and sorted by period (Datasette's default view),
+    # and the unfiltered facet counts: narrow indexes are the cheapest full scans.
+    ["entity", "period_start"],
+    ["metric", "period_start"],
+    ["partner", "period_start"],
+    ["unit", "period_start"],
+    ["section", "period_start"],
+    ["outlet", "period_start"],
+    # period facet; biggest_movers (period range, percent changes)
+    ["period", "change_unit", "change"],
+    # the facets of a table filtered by entity (covering); conflicting_values
+    ["entity", "metric", "period", "partner", "unit", "value", "outlet", "section"],
+    # the facets of a table filtered by metric (covering)
+    ["metric", "entity", "partner", "unit", "period", "section"],
+    # latest_for_entity (max period per metric, partner and unit); metric_over_time
+    ["entity", "metric", "partner", "unit", "period_start", "value"],
+    # reported_by_several_outlets
+    ["entity", "period", "value", "unit", "outlet", "metric"],
+    # an article's facts in text order; the default sort; stale facts for reextract
     ["article_id", "span_start"],
     ["period_start"],
     ["patterns_version"],
@@ -141,6 +155,9 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "qualifier": str,
             "value_high": float,
             "section": str,
+            # Copied from the article (facts of an article are replaced together, so it cannot
+            # drift) so outlet questions need no join over millions of rows.
+            "outlet": str,
             # The number as written ("$758.3 billion"): article text[span_start:span_end].
             "surface": str,
             "span_start": int,
