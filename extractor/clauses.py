@@ -46,7 +46,8 @@ CLAUSE_BREAK = re.compile(
 # Between a change and the level it ends at: "... to", "... to reach", "to a record high of".
 TO_LEVEL = re.compile(
     r"\bto(?:\s+(?:reach|hit|stand\s+at|a\s+total\s+of|a\s+(?:new\s+|fresh\s+)?(?:record\s+)?"
-    r"(?:high|low)?\s*of|an?\s+(?:all-time\s+)?(?:high|low)\s+of))?\s*[(\[]?\s*$|^\s*[(\[]\s*$|"
+    r"(?:high|low)?\s*(?:of)?|an?\s+(?:all-time\s+)?(?:high|low)(?:\s+of)?))?\s*[(\[]?\s*$|"
+    r"^\s*[(\[]\s*$|"
     r"^\s*,?\s*to\s*$",
     re.IGNORECASE,
 )
@@ -59,13 +60,14 @@ APPOSITIVE_CHANGE = re.compile(
 COMPARISON_MARK = re.compile(
     r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|against|versus|vs\.?|\bv\.|"
     r"(?:up|down|rising|falling|climbing)\s+from|\bfrom|\bthan|the\s+original\s+\w+\s+of|"
+    r"\bafter|\bversus|"
     r"(?:original|initial|earlier|previous)\s+(?:projection|estimate|forecast|figure)s?\s+of)"
     r"\s*[+]?\s*$",
     re.IGNORECASE,
 )
 LEVEL_TO = re.compile(
     r"\b(?:to|at)\s+(?:reach\s+|hit\s+|a\s+total\s+of\s+|an?\s+(?:new\s+|fresh\s+)?(?:record\s+)?"
-    r"(?:high\s+|low\s+)?of\s+)?(?:(?:about|around|nearly|almost|roughly|some|over|under|"
+    r"(?:high\s+|low\s+)?(?:of\s+)?)?(?:(?:about|around|nearly|almost|roughly|some|over|under|"
     r"approximately|more\s+than|less\s+than|at\s+least|just\s+over|just\s+under)\s+)?"
     r"[(\[]?\s*$",
     re.IGNORECASE,

@@ -28,9 +28,21 @@ from extractor.metrics import find_cues
 from extractor.models import Article, Block, Fact
 from extractor.nlp import get_nlp
 from extractor.patterns import patterns_version
-from extractor.periods import Period, PeriodContext, find_periods, resolve, text_month_years
+from extractor.periods import (
+    Period,
+    PeriodContext,
+    comparison_basis,
+    find_periods,
+    resolve,
+    text_month_years,
+)
 from extractor.quantities import find_quantities
 
+# Economies whose own currency is written "$": in their own statistics "$" is that currency.
+LOCAL_DOLLAR = {
+    "Australia": "AUD", "Canada": "CAD", "New Zealand": "NZD", "Singapore": "SGD",
+    "Hong Kong": "HKD", "Taiwan": "TWD",
+}  # fmt: skip
 MAX_PIECE = 100_000  # characters per Doc: spaCy's limit is 1e6, long blocks are sliced
 TIMELESS = re.compile(r"\b(?:accounts|account|makes\s+up|represents|holds)\s+(?:for\s+)?", re.I)
 
@@ -43,10 +55,13 @@ class ArticleState:
     last_metric: str | None = None
     last_bloc: str | None = None
     version: str = ""
+    ref: Period | None = None  # the period the article is about (its first data period)
+    last_month: Period | None = None  # the latest single month talked about
 
 
 @dataclass
 class ParagraphState:
+    period: Period | None = None
     basis: str | None = None
     entity: str | None = None
     metric: str | None = None
@@ -98,7 +113,23 @@ def sentences(doc):
                 merged[-1] = doc[prev.start : span.end]
                 continue
         merged.append(span)
-    return merged
+    out = []
+    for span in merged:
+        cuts = [m.end() for m in UNIT_FULL_STOP.finditer(span.text)]
+        start = span.start_char
+        for cut in cuts:
+            piece = doc.char_span(start, span.start_char + cut, alignment_mode="expand")
+            if piece is not None and len(piece):
+                out.append(piece)
+                start = piece.end_char
+        rest = doc.char_span(start, span.end_char, alignment_mode="expand")
+        if rest is not None and len(rest):
+            out.append(rest)
+    return out
+
+
+# "... narrowed by £110m. This was offset": the tokenizer keeps "m." whole, so no cut is made.
+UNIT_FULL_STOP = re.compile(r"\d[A-Za-z]{1,3}\.(?=\s+[A-Z][a-z]+\s)")
 
 
 def pieces(block: Block) -> list[tuple[str, int]]:
@@ -135,48 +166,55 @@ def heading_period(block: Block, state: ArticleState) -> Period | None:
 
 
 def main_entity(article: Article) -> str | None:
-    """The article's own economy: from the title, else the first paragraphs."""
-    if article.title:
-        found = first_subject(article.title, titlecase=True)
-        if found:
-            return found
-    for block in article.blocks[:6]:
-        found = first_subject(block.text[:600], titlecase=False)
-        if found:
-            return found
-    return None
+    """The article's own economy, by votes over the title and the first paragraphs: a
+    dateline or a title mention counts most, then "X's exports", "German exports",
+    "Germany exported", then a possessive or a sentence subject."""
+    votes: dict[str, float] = {}
+    first_seen: dict[str, int] = {}
+    order = 0
+    texts = [(article.title or "", True)] + [(b.text[:800], False) for b in article.blocks[:6]]
+    for text, is_title in texts:
+        if not text:
+            continue
+        cues = find_cues(text)
+        for e in find_entities(text, titlecase=is_title):
+            order += 1
+            if is_partner_position(text, e) or e.kind == "port":
+                continue
+            score = _subject_score(text, e, cues, is_title) * (1.5 if order <= 12 else 1.0)
+            if score:
+                votes[e.canonical] = votes.get(e.canonical, 0) + score
+                first_seen.setdefault(e.canonical, order)
+    if not votes:
+        return None
+    return max(votes, key=lambda c: (votes[c], -first_seen[c]))
 
 
-def first_subject(text: str, titlecase: bool) -> str | None:
-    cues = find_cues(text)
-    for e in find_entities(text, titlecase=titlecase):
-        if is_partner_position(text, e):
-            continue
-        if e.kind == "dateline":
-            if re.match(r"\s*(?:,|\(|:|--|—)", text[e.end : e.end + 4]) and e.start < 5:
-                return e.canonical
-            continue
-        if e.kind in ("demonym", "scope"):
-            if any(c.kind == "noun" and 0 <= c.start - e.end <= 25 for c in cues):
-                return e.canonical
-            continue
-        if e.kind == "region" and e.canonical == "World" and not is_possessive(text, e):
-            continue
-        if e.kind in ("economy", "bloc", "region", "company", "port"):
-            # In body text only a possessive or a sentence subject names the article's economy
-            # ("China's exports", "Germany exported"), not "uncertainty in the U.S.".
-            if (
-                titlecase
-                or is_possessive(text, e)
-                or e.start < 3
-                or _before_noun_cue(text, e, cues)
-            ):
-                return e.canonical
-    return None
-
-
-def _before_noun_cue(text: str, e: EntityMention, cues) -> bool:
-    return any(c.kind == "noun" and 0 < c.start - e.end <= 12 for c in cues)
+def _subject_score(text: str, e: EntityMention, cues, is_title: bool) -> float:
+    after = text[e.end : e.end + 40]
+    if e.kind == "dateline":
+        lead = re.match(r"\s*(?:,|\(|:|--|—|–)", after)
+        return 4.0 if lead and e.start < 5 else 0.0
+    near_cue = any(c.kind == "noun" and 0 <= c.start - e.end <= 16 for c in cues)
+    if e.kind == "scope":
+        return 2.5 if near_cue else 0.0
+    if e.kind == "demonym":
+        return 2.0 if near_cue else 0.0
+    if e.kind == "region" and e.canonical == "World":
+        return 0.0
+    score = 3.0 if is_title else 0.0
+    possessive = is_possessive(text, e)
+    if possessive and near_cue:
+        score += 3.0
+    elif possessive:
+        score += 1.0
+    if re.match(r"\s+(?:exported|imported|shipped|posted|recorded|reported|ran)\b", after):
+        score += 3.0
+    elif e.start < 3 and not is_title:
+        score += 1.0
+    elif not is_title and not possessive and near_cue:
+        score += 1.0
+    return score
 
 
 def sentence_facts(
@@ -197,8 +235,15 @@ def sentence_facts(
     resolved = [(m, resolve(m, state.ctx)) for m in periods]
     period_spans = [(m.start, m.end) for m in periods]
     items: list[Item] = []
+    local = LOCAL_DOLLAR.get(state.main_entity or "")
     for q in raw:
         start, end = q.span[0] - s_start, q.span[1] - s_start
+        if (
+            local
+            and q.unit == "USD"
+            and (q.unit_surface or "").strip() in ("$", "dollars", "dollar")
+        ):
+            q = q.model_copy(update={"unit": local})  # "$" in an Australian release is AUD
         if q.unit is None and re.match(r"\s*\.\s*(?:per\s*cent|percent)\b", text[end : end + 14]):
             q = q.model_copy(update={"unit": "percent"})  # "grew 1.3. per cent": a typo
         if any(ps <= start < pe or ps < end <= pe for ps, pe in period_spans):
@@ -211,7 +256,7 @@ def sentence_facts(
     _note_blocs(entities, state)
     if not items:
         if sentence_period:
-            state.ctx.hint = sentence_period
+            _note_period(sentence_period, state, para, ref=bool(find_cues(text)))
         _note_entity(text, entities, para, state)
         return []
     clauses = clause_bounds(text)
@@ -238,10 +283,41 @@ def sentence_facts(
     if facts:
         main = next((f for f in facts if "comparison" not in f.pattern and f.period), None)
         if main is not None and main.period not in ytd:
-            state.ctx.hint = _period_of(main.period, state) or state.ctx.hint
+            _note_period(_period_of(main.period, state), state, para, ref=True)
     elif sentence_period:
-        state.ctx.hint = sentence_period
+        _note_period(sentence_period, state, para, ref=bool(s.cues))
     return facts
+
+
+def _note_period(
+    period: Period | None, state: ArticleState, para: ParagraphState, ref: bool
+) -> None:
+    """Remember what the text is talking about: the paragraph's latest period, the article's
+    first one, and the latest single month ("during the month")."""
+    if period is None:
+        return
+    state.ctx.hint = period
+    para.period = period
+    if ref and state.ref is None:
+        state.ref = period
+    if period.kind == "M":
+        state.last_month = period
+
+
+MONTH_ANAPHOR = re.compile(
+    r"\b(?:the|that|this)\s+month\b|month-on-month|month\s+on\s+month|\bm/m\b|"
+    r"on\s+a\s+monthly\s+basis",
+    re.IGNORECASE,
+)
+
+
+def carried_period(text: str, state: ArticleState, para: ParagraphState) -> Period | None:
+    """A sentence without a period of its own: the paragraph's, else the article's."""
+    if para.period is not None:
+        return para.period
+    if MONTH_ANAPHOR.search(text) and state.last_month is not None:
+        return state.last_month
+    return state.ref or state.ctx.hint
 
 
 def _has_number_word(text: str) -> bool:
@@ -269,7 +345,7 @@ def _is_conversion(q, items: list[Item], text: str, start: int) -> bool:
     )
 
 
-def _period_of(label: str | None, state: ArticleState) -> Period | None:
+def _period_of(label: str | None, state: ArticleState | None = None) -> Period | None:
     if not label:
         return None
     mentions = find_periods(label)
@@ -335,11 +411,21 @@ def build_facts(
         comparison = group.level is not None and group.level.role == "comparison"
         # period
         if comparison:
-            main = main_period_of.get(n - 1) or sentence_period or heading or state.ctx.hint
+            main = (
+                main_period_of.get(n - 1)
+                or sentence_period
+                or heading
+                or carried_period(s.text, state, para)
+            )
             period = F.comparison_period(s, n, main)
         else:
             period, _mention = F.group_period(s, n)
-            period = period or sentence_period or heading or (None if timeless else state.ctx.hint)
+            period = (
+                period
+                or sentence_period
+                or heading
+                or (None if timeless else carried_period(s.text, state, para))
+            )
         main_period_of[n] = period
         # metric
         prev = clause_metric.get(s.clause_of(group)) or (
@@ -391,6 +477,7 @@ def build_facts(
         )
         if fact is not None:
             facts.append(fact)
+    _basis_from_bases(facts)
     if facts:
         para.metric = (
             F.base_metric(facts[-1].metric) if "share" not in facts[-1].metric else para.metric
@@ -400,6 +487,21 @@ def build_facts(
         if ents:
             para.entity = ents[-1]
     return facts
+
+
+def _basis_from_bases(facts: list[Fact]) -> None:
+    """'dipped 1.2% to $34bn from $35bn in the year-ago month': the base's period tells the
+    change's basis when the sentence states none."""
+    for i, fact in enumerate(facts):
+        if fact.change is None or fact.change_basis is not None or "comparison" in fact.pattern:
+            continue
+        for later in facts[i + 1 :]:
+            if "comparison" not in later.pattern:
+                break
+            basis = comparison_basis(_period_of(fact.period), _period_of(later.period))
+            if basis:
+                facts[i] = fact.model_copy(update={"change_basis": basis})
+                break
 
 
 def _own_cue(s: F.Sentence, n: int) -> bool:

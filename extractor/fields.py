@@ -207,8 +207,13 @@ def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, b
     for start, _end, basis in find_bases(s.text):
         if start < first_item and basis:
             return basis, True
+    w_start, _ = s.window(n)
     for m, p in s.periods:
-        if a_start <= m.start < a_end or (group.end <= m.start < group.end + 60):
+        near = a_start <= m.start < a_end or (group.end <= m.start < group.end + 60)
+        if near or (w_start <= m.start < group.start and m.role == "comparison"):
+            if m.role == "comparison" and m.kind.startswith("relative_"):
+                rel = {"relative_month": "mom", "relative_quarter": "qoq", "relative_year": "yoy"}
+                return rel[m.kind], True
             if m.role == "comparison":
                 basis = comparison_basis(main, p)
                 if basis:

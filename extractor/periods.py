@@ -65,6 +65,7 @@ ORDINALS |= {"fourth": 4, "4th": 4}
 # Words right before a period that make it the base of a comparison, not the figure's period.
 COMPARISON_BEFORE = re.compile(
     r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|than(?:\s+(?:in|during|for|at))?|"
+    r"(?<=\d%\s)on|(?<=per\scent\s)on|(?<=percent\s)on|\bafter|"
     r"\bfrom|against|versus|vs\.?|\bv\.|relative\s+to|(?:below|above)\s+(?:its|the)\s+"
     r"(?:level|figure)s?(?:\s+(?:in|of))?|(?:corresponding|same)\s+(?:period|month|quarter)\s+"
     r"(?:of|in)?)\s*(?:the\s+)?(?:same\s+(?:month|period|quarter)\s+(?:of|in)\s+)?$",
@@ -205,7 +206,7 @@ def role_of(text: str, mention: PeriodMention) -> str:
     before = text[max(0, mention.start - 40) : mention.start]
     if EXCLUDE_BEFORE.search(before):
         return "exclude"
-    if mention.kind == "day" and DATELINE_BEFORE.match(text[: mention.start]):
+    if mention.kind in ("day", "month") and DATELINE_BEFORE.match(text[: mention.start]):
         return "exclude"
     if COMPARISON_BEFORE.search(before):
         # "from March 1-20" is the period itself; "from May" is a base.
