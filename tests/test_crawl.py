@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from httpkit import Site, fast_policy, start_server
 from pytest_httpserver import HTTPServer
 from reliability import record
+from werkzeug import Response
 
 from extractor.cli import cli
 from extractor.crawl import CrawlLock, crawl, every, parse_interval
@@ -130,7 +131,7 @@ def test_updated_article_is_replaced_with_history_kept(server: HTTPServer, tmp_p
     ]
     served = iter(versions)
     server.expect_request("/story").respond_with_handler(
-        lambda request: __import__("werkzeug").Response(next(served), content_type="text/html")
+        lambda request: Response(next(served), content_type="text/html")
     )
     config = site.config(feeds=[], sitemaps=[], url_lists=[], urls=[site.url("/story")])
     db = open_db(tmp_path / "news.db")

@@ -9,6 +9,7 @@ import pytest
 from httpkit import HUGE_BYTES, Site, fast_policy, start_server
 from pytest_httpserver import HTTPServer
 from reliability import record
+from werkzeug import Response
 
 from extractor.charset import decode_body
 from extractor.errors import FetchError, RobotsDisallowed, UnsafeURLError
@@ -199,7 +200,7 @@ def test_total_time_cap_stops_a_trickling_body(site: Site) -> None:
             yield b"<p>drip</p>"
 
     site.server.expect_request("/drip").respond_with_handler(
-        lambda request: __import__("werkzeug").Response(trickle(), content_type="text/html")
+        lambda request: Response(trickle(), content_type="text/html")
     )
     started = time.monotonic()
     with Fetcher(fast_policy(total_timeout=0.5, retries=0)) as client:
