@@ -118,37 +118,41 @@ def section_throughput(words: int, article_words: int, repeats: int, results: di
     say(
         f"   text: {counted:,} words in {len(articles):,} articles / {len(texts):,} paragraphs, "
         f"recombined from {len(source.paragraphs)} paragraphs of {source.origin}; "
-        f"best of {repeats}"
+        f"best of {repeats} interleaved runs (quantulum3: 1)"
     )
-    timings = [
-        throughput.tokenizer(texts, counted, repeats),
-        throughput.quantity_layer(texts, counted, repeats),
-        throughput.fact_layer(articles, counted, repeats),
-        throughput.html_parse(pages, counted, repeats),
-        throughput.extract_document(pages, counted, repeats),
-        throughput.quantulum3(texts, counted, 1),
+    cases = [
+        throughput.tokenizer(texts),
+        throughput.quantity_layer(texts),
+        throughput.fact_layer(articles),
+        throughput.html_parse(pages),
+        throughput.extract_document(pages),
+        throughput.quantulum3(texts),
     ]
-    base = timings[0].wps
-    say(f"   {'':44} {'words/s':>10} {'(CPU)':>10} {'x tokenizer':>12}")
+    timings = throughput.run_cases(cases, counted, repeats)
+    base, cpu_base = timings[0].wps, timings[0].cpu_wps
+    say(f"   {'':44} {'words/s':>10} {'x tokenizer':>12} {'CPU words/s':>12} {'CPU x tok.':>11}")
     for timing in timings:
-        ratio = f"{timing.wps / base:.2f}" if timing.wps and base else "n/a"
+        ratio = f"{timing.wps / base:.3f}" if timing.wps and base else "n/a"
+        cpu_ratio = f"{timing.cpu_wps / cpu_base:.3f}" if timing.cpu_wps and cpu_base else "n/a"
         say(
-            f"   {timing.name:44} {fmt(timing.wps):>10} {fmt(timing.cpu_wps):>10} {ratio:>12}"
+            f"   {timing.name:44} {fmt(timing.wps):>10} {ratio:>12} "
+            f"{fmt(timing.cpu_wps):>12} {cpu_ratio:>11}"
             + (f"  {timing.note}" if timing.note else "")
         )
-    results.update(
-        tokenizer_wps=timings[0].wps,
-        quantities_wps=timings[1].wps,
-        extract_wps=timings[2].wps,
-        parse_wps=timings[3].wps,
-        extract_document_wps=timings[4].wps,
-        quantulum3_wps=timings[5].wps,
-        throughput_words=counted,
-        throughput_load=os.getloadavg()[0],
+    say(
+        "   words/s: best wall-clock run; CPU words/s: the CPU time of that run (less skewed "
+        "when other processes load the machine)"
     )
+    keys = ("tokenizer", "quantities", "extract", "parse", "extract_document", "quantulum3")
+    for key, timing in zip(keys, timings, strict=True):
+        results[f"{key}_wps"] = timing.wps
+        results[f"{key}_cpu_wps"] = timing.cpu_wps
     for key in ("extract", "quantities", "quantulum3"):
-        value = results[f"{key}_wps"]
-        results[f"{key}_vs_tokenizer"] = round(value / base, 3) if value and base else None
+        for kind in ("", "cpu_"):
+            value, baseline = results[f"{key}_{kind}wps"], results[f"tokenizer_{kind}wps"]
+            ratio = round(value / baseline, 3) if value and baseline else None
+            results[f"{key}_{kind}vs_tokenizer"] = ratio
+    results.update(throughput_words=counted, throughput_load=round(os.getloadavg()[0], 2))
     say()
 
 
@@ -389,21 +393,21 @@ def main(argv: list[str] | None = None) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "last.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     final = {key: _round(results.get(key)) for key in FINAL_KEYS}
-    final.update(
-        {
-            k: results.get(k)
-            for k in (
-                "extract_vs_tokenizer",
-                "quantulum3_vs_tokenizer",
-                "throughput_load",
-                "load_avg_1m_end",
-                "scale_max_articles",
-                "peak_rss_mb_max",
-                "quick",
-                "bench_wall_s",
-            )
-        }
+    extra = (
+        "extract_vs_tokenizer",
+        "quantities_vs_tokenizer",
+        "quantulum3_vs_tokenizer",
+        "extract_cpu_wps",
+        "tokenizer_cpu_wps",
+        "extract_cpu_vs_tokenizer",
+        "throughput_load",
+        "load_avg_1m_end",
+        "scale_max_articles",
+        "peak_rss_mb_max",
+        "quick",
+        "bench_wall_s",
     )
+    final.update({k: _round(results.get(k)) for k in extra})
     say(json.dumps(final))
 
 

@@ -39,75 +39,84 @@ class Timing:
         return self.words / self.cpu_s if self.cpu_s else None
 
 
-def timed(
-    name: str, items: list[Any], words: int, call: Callable[[Any], object], repeats: int
-) -> Timing:
-    """Best-of-`repeats` time of `call` over every item, after a short warm-up."""
-    for item in items[:3]:  # load patterns, build matchers, fill lazy imports
-        call(item)
-    best: tuple[float, float] | None = None
-    for _ in range(repeats):
-        gc.collect()
-        wall0, cpu0 = time.perf_counter(), time.process_time()
-        for item in items:
-            call(item)
-        run = (time.perf_counter() - wall0, time.process_time() - cpu0)
-        best = run if best is None or run[0] < best[0] else best
-    assert best is not None
-    return Timing(name, words, best[0], best[1])
+@dataclass
+class Case:
+    """One thing to time: `call` over every item; `repeats` caps its runs (quantulum3: 1)."""
+
+    name: str
+    items: list[Any]
+    call: Callable[[Any], object] | None
+    note: str = ""
+    repeats: int | None = None
 
 
-def missing(name: str, words: int, why: str) -> Timing:
-    return Timing(name, words, None, None, note=why)
+def run_cases(cases: list[Case], words: int, repeats: int) -> list[Timing]:
+    """Best-of-`repeats` times, the cases interleaved round by round, so a burst of load from
+    another process hits all of them alike instead of one case's every run."""
+    for case in cases:
+        for item in case.items[:3] if case.call else []:  # load patterns, build matchers
+            case.call(item)
+    best: dict[str, tuple[float, float]] = {}
+    for round_ in range(repeats):
+        for case in cases:
+            if case.call is None or round_ >= (case.repeats or repeats):
+                continue
+            gc.collect()
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            for item in case.items:
+                case.call(item)
+            run = (time.perf_counter() - wall0, time.process_time() - cpu0)
+            if case.name not in best or run[0] < best[case.name][0]:
+                best[case.name] = run
+    return [
+        Timing(c.name, words, *best.get(c.name, (None, None)), note=c.note)  # type: ignore[arg-type]
+        for c in cases
+    ]
 
 
 def block_texts(articles: Iterable[Article]) -> list[str]:
     return [block.text for article in articles for block in article.blocks]
 
 
-def tokenizer(texts: list[str], words: int, repeats: int) -> Timing:
+def tokenizer(texts: list[str]) -> Case:
     import spacy
 
-    nlp = spacy.blank("en")
-    return timed('spacy.blank("en") tokenizer', texts, words, nlp.tokenizer, repeats)
+    return Case('spacy.blank("en") tokenizer', texts, spacy.blank("en").tokenizer)
 
 
-def quantity_layer(texts: list[str], words: int, repeats: int) -> Timing:
+def quantity_layer(texts: list[str]) -> Case:
     """The quantity layer alone: our nlp (tokenizer + our components) and find_quantities."""
     name = "quantity layer (get_nlp + find_quantities)"
     try:
-        nlp_module = importlib.import_module("extractor.nlp")
-        quantities = importlib.import_module("extractor.quantities")
-        nlp = nlp_module.get_nlp()
-        find = quantities.find_quantities
+        nlp = importlib.import_module("extractor.nlp").get_nlp()
+        find = importlib.import_module("extractor.quantities").find_quantities
     except (ImportError, AttributeError) as exc:
-        return missing(name, words, f"not built yet ({exc})")
-    return timed(name, texts, words, lambda text: find(nlp(text)), repeats)
+        return Case(name, [], None, note=f"not built yet ({exc})")
+    return Case(name, texts, lambda text: find(nlp(text)))
 
 
-def fact_layer(articles: list[Article], words: int, repeats: int) -> Timing:
+def fact_layer(articles: list[Article]) -> Case:
     """`extract` (layer 2): facts from parsed articles; HTML parsing is measured apart."""
     from extractor.extract import extract_facts
 
-    return timed(
-        "extract (extract_facts on parsed articles)", articles, words, extract_facts, repeats
-    )
+    return Case("extract (extract_facts on parsed articles)", articles, extract_facts)
 
 
-def extract_document(pages: list[str], words: int, repeats: int) -> Timing:
+def extract_document(pages: list[str]) -> Case:
     """The whole `newsfacts extract` path per page: HTML parse + extract."""
     from extractor.pipeline import extract_document as run
 
-    return timed("extract_document (HTML parse + extract)", pages, words, run, repeats)
+    return Case("extract_document (HTML parse + extract)", pages, run)
 
 
-def html_parse(pages: list[str], words: int, repeats: int) -> Timing:
+def html_parse(pages: list[str]) -> Case:
     from extractor.parse import parse_document
 
-    return timed("parse_document (HTML parse alone)", pages, words, parse_document, repeats)
+    return Case("parse_document (HTML parse alone)", pages, parse_document)
 
 
-def quantulum3(texts: list[str], words: int, repeats: int) -> Timing:
+def quantulum3(texts: list[str]) -> Case:
+    """The peer, once: at ~1/20 of our speed, repeating it would dominate the run."""
     name = "quantulum3 parser.parse"
     try:
         with warnings.catch_warnings():
@@ -116,5 +125,5 @@ def quantulum3(texts: list[str], words: int, repeats: int) -> Timing:
             warnings.simplefilter("ignore")
             from quantulum3 import parser
     except ImportError:
-        return missing(name, words, "not installed: pip install -e '.[bench]'")
-    return timed(name, texts, words, parser.parse, repeats)
+        return Case(name, [], None, note="not installed: pip install -e '.[bench]'")
+    return Case(name, texts, parser.parse, repeats=1)
