@@ -27,6 +27,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -34,9 +35,9 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from extractor import schema
-from extractor.errors import StoreError
+from extractor.errors import PatternError, StoreError
 from extractor.models import Article, Block, Fact
-from extractor.patterns import patterns_version
+from extractor.patterns import load_family, patterns_version
 
 DEFAULT_DB = Path("data/newsfacts.db")
 # Seconds a writer waits for another writer's lock (a crawl while reextract runs) before failing.
@@ -309,10 +310,36 @@ def insert_fact_rows(db: sqlite_utils.Database, rows: list[dict]) -> int:
     """Insert fact rows, adding any new entity names first (facts reference entities)."""
     names = {row[k] for row in rows for k in ("entity", "partner") if row[k]}
     if names:
-        db["entities"].insert_all(({"name": n} for n in sorted(names)), ignore=True)
+        known = entity_lexicon()
+        db["entities"].insert_all(
+            ({"name": n, **known.get(n, {})} for n in sorted(names)), ignore=True
+        )
     if rows:
         db["facts"].insert_all(rows)
     return len(rows)
+
+
+@cache
+def entity_lexicon() -> dict[str, dict[str, str]]:
+    """Kind and aliases of each canonical entity, from patterns/entities.jsonl (if present)."""
+    try:
+        entries = load_family("entities")
+    except PatternError:
+        return {}
+    kinds: dict[str, str] = {}
+    aliases: dict[str, list[str]] = {}
+    for entry in entries:
+        extra = entry.model_extra or {}
+        canonical = extra.get("canonical")
+        if not canonical:
+            continue
+        kinds.setdefault(canonical, str(extra.get("kind") or ""))
+        if isinstance(entry.pattern, str) and entry.pattern != canonical:
+            aliases.setdefault(canonical, []).append(entry.pattern)
+    return {
+        name: {"kind": kind or None, "aliases": json.dumps(sorted(set(aliases.get(name, []))))}
+        for name, kind in kinds.items()
+    }
 
 
 # Fact fields stored as columns of their own; anything else a Fact carries goes to `extra`.

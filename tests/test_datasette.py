@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 import types
 from collections import Counter
 from pathlib import Path
@@ -23,6 +24,7 @@ from extractor.serve import (
     load_metadata,
     make_datasette,
 )
+from extractor.store import open_db
 
 METADATA = load_metadata()
 QUERIES = METADATA["databases"]["newsfacts"]["queries"]
@@ -221,6 +223,27 @@ def test_every_query_and_table_has_descriptions() -> None:
         assert not missing, (name, missing)
     for name, canned in QUERIES.items():
         assert canned["title"] and canned["description_html"], name
+
+
+def test_datasette_reads_while_a_writer_holds_the_database(tmp_path: Path, store) -> None:
+    """WAL: browsing goes on while ingestion is in the middle of a transaction."""
+    path = tmp_path / "newsfacts.db"
+    path.write_bytes(store[0].read_bytes())
+    ds = make_datasette(path)
+    before = get_json(ds, "/newsfacts/facts.json?_nofacet=1")["filtered_table_rows_count"]
+    writer = open_db(path)
+    # EXCLUSIVE would lock every reader out of a rollback-journal database; under WAL it
+    # only excludes other writers.
+    writer.execute("begin exclusive")
+    writer.execute("delete from facts")
+    try:
+        started = time.perf_counter()
+        during = get_json(ds, "/newsfacts/facts.json?_nofacet=1")["filtered_table_rows_count"]
+        assert during == before > 0
+        assert time.perf_counter() - started < 2  # not waiting for the writer's lock
+    finally:
+        writer.conn.rollback()
+        writer.close()
 
 
 # --- serving publicly -------------------------------------------------------------------------

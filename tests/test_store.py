@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from extractor.reextract import reextract, stale_ids
 from extractor.store import (
     FetchState,
     RunCounts,
+    entity_lexicon,
     fetch_state,
     finish_run,
     load_article,
@@ -214,6 +216,13 @@ def test_facts_carry_their_fields_and_entities(db_path: Path) -> None:
     assert {r["article_id"] for r in rows} == {result.article_id}
     assert {r["patterns_version"] for r in rows} == {patterns_version()}
     assert {r["name"] for r in db["entities"].rows} == {"Vietnam", "United States"}
+    # Kind and aliases come from the entity lexicon (patterns/entities.jsonl) where it knows
+    # the name.
+    lexicon = entity_lexicon()
+    for row in db["entities"].rows:
+        if row["name"] in lexicon:
+            assert row["kind"] == lexicon[row["name"]]["kind"]
+            assert json.loads(row["aliases"]) == json.loads(lexicon[row["name"]]["aliases"])
 
 
 def test_blocks_round_trip_so_reextraction_sees_the_same_article(db_path: Path) -> None:
