@@ -198,8 +198,21 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 
 def apply(db: sqlite_utils.Database) -> None:
-    """Bring the database to the newest schema version."""
-    migrations.apply(db)
+    """Bring the database to the newest schema version.
+
+    Two processes opening a new database at once (two crawls, a crawl and reextract) must not
+    both create its tables: the migrations run under a write lock taken up front (BEGIN
+    IMMEDIATE), and each process re-reads what is pending once it holds the lock.
+    """
+    if not migrations.pending(db):
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)  # each migration nests as a savepoint inside this transaction
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
 
 
 def version(db: sqlite_utils.Database) -> list[str]:

@@ -79,6 +79,21 @@ def test_schema_tables_wal_foreign_keys_fts_and_migrations(db_path: Path) -> Non
     assert dump(db_path) == before
 
 
+def test_processes_opening_a_new_database_at_once_create_it_once(db_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def opener(_: int) -> list[str]:
+        db = open_db(db_path)  # each thread has its own connection, as processes would
+        try:
+            return schema.version(db)
+        finally:
+            db.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        versions = list(pool.map(opener, range(6)))
+    assert versions == [["m001_initial"]] * 6
+
+
 def test_every_spec_field_has_a_column(db_path: Path) -> None:
     columns = set(open_db(db_path)["facts"].columns_dict)
     spec = {"metric", "value", "unit", "value_high", "qualifier", "change", "change_unit"}
