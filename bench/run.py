@@ -182,37 +182,47 @@ def section_startup(results: dict) -> None:
     say()
 
 
-def section_scaling(sizes: list[int], article_words: int, results: dict) -> Path | None:
+def section_scaling(
+    sizes: list[int], article_words: int, budget_s: float, results: dict
+) -> list[tuple[int, Path, float]]:
+    """Each size in its own process. A size whose projected time (its count times the last
+    steady per-article cost) does not fit the remaining budget still runs, but stops when the
+    budget is spent, and says how far it got. Returns the complete databases with their size
+    and per-article cost, for reextract."""
     say(
         f"== scaling: generate -> parse -> extract -> store, streamed, "
-        f"~{article_words} words/article"
+        f"~{article_words} words/article, budget {budget_s:.0f} s ({load()})"
     )
     say(
         f"   {'articles':>9} {'wall s':>8} {'us/article*':>11} {'x smallest':>10} "
         f"{'peak RSS MB':>12} {'RSS 10%..100% MB':>22} {'DB MB':>7}  load"
     )
     per_article0: float | None = None
-    last_db: Path | None = None
+    per_article: float | None = None
+    complete: list[tuple[int, Path, float]] = []
     scaling: list[dict] = []
+    started = time.perf_counter()
     for size in sizes:
+        remaining = budget_s - (time.perf_counter() - started)
+        projected = size * per_article / 1e6 if per_article else None
+        cap = None
+        if projected is not None and projected > remaining:
+            cap = max(remaining, 30.0)
+            say(
+                f"   {size:>9,} projected {projected:,.0f} s at {per_article:,.0f} us/article, "
+                f"over the budget: running it for {cap:.0f} s only"
+            )
         db = OUT / f"scale-{size}.db"
-        proc = run_child(
-            [
-                sys.executable,
-                "-m",
-                "bench.scale",
-                "--articles",
-                str(size),
-                "--db",
-                str(db),
-                "--words",
-                str(article_words),
-            ]
-        )
+        cmd = [sys.executable, "-m", "bench.scale", "--articles", str(size), "--db", str(db)]
+        cmd += ["--words", str(article_words)]
+        if cap is not None:
+            cmd += ["--max-seconds", f"{cap:.0f}"]
+        proc = run_child(cmd)
         if proc.rc != 0:
             say(f"   {size:>9,} failed (exit {proc.rc}): {proc.stderr.strip()[-400:]}")
             break
         report = json.loads(proc.stdout.strip().splitlines()[-1])
+        done = report["done"]
         # Steady-state cost: from the 10% checkpoint to the end, so one-off warm-up (lazy
         # imports, pattern compilation, the first pages of the database) does not count.
         marks = report["checkpoints"]
@@ -221,30 +231,34 @@ def section_scaling(sizes: list[int], article_words: int, results: dict) -> Path
         per_article = (
             (last["wall_s"] - first["wall_s"]) / span * 1e6
             if span > 0
-            else report["wall_s"] / size * 1e6
+            else report["wall_s"] / max(done, 1) * 1e6
         )
         report["us_per_article_steady"] = round(per_article, 1)
+        report["peak_rss_mb"] = round(proc.max_rss_mb, 1)
         per_article0 = per_article0 or per_article
-        curve = f"{marks[0]['rss_mb']:.0f}..{marks[-1]['rss_mb']:.0f}"
+        curve = f"{first['rss_mb']:.0f}..{last['rss_mb']:.0f}"
+        label = f"{size:,}" if done == size else f"{done:,} of {size:,}"
         say(
-            f"   {size:>9,} {report['wall_s']:>8.1f} {per_article:>11,.0f} "
+            f"   {label:>9} {report['wall_s']:>8.1f} {per_article:>11,.0f} "
             f"{per_article / per_article0:>10.2f} {proc.max_rss_mb:>12.0f} {curve:>22} "
             f"{report['db_mb']:>7.0f}  {os.getloadavg()[0]:.2f}"
         )
-        report["peak_rss_mb"] = round(proc.max_rss_mb, 1)
         scaling.append(report)
-        if last_db is not None and last_db != db:
-            remove_db(last_db)
-        last_db = db
+        if done == size:
+            complete.append((size, db, per_article))
+        else:
+            remove_db(db)
+            results["scale_stopped"] = {"articles": size, "done": done, "budget_s": budget_s}
+            break
     say("   * steady state: wall time from the 10% checkpoint to the end, per article")
     results["scaling"] = scaling
     if scaling:
         results["peak_rss_mb_max"] = scaling[-1]["peak_rss_mb"]
-        results["scale_max_articles"] = scaling[-1]["articles"]
-        if scaling[-1]["articles"] == 100_000:
+        results["scale_max_articles"] = scaling[-1]["done"]
+        if scaling[-1]["done"] == 100_000:
             results["peak_rss_mb_100k"] = scaling[-1]["peak_rss_mb"]
     say()
-    return last_db
+    return complete
 
 
 def remove_db(db: Path) -> None:
@@ -252,16 +266,27 @@ def remove_db(db: Path) -> None:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
-def section_reextract(db: Path | None, results: dict) -> None:
-    say(
-        "== reextract: `newsfacts reextract --workers N` over the largest scaling database "
-        f"({load()})"
-    )
+def section_reextract(
+    complete: list[tuple[int, Path, float]], budget_s: float, results: dict
+) -> None:
+    """`newsfacts reextract` with 1 and 2 workers over the largest complete scaling database
+    whose single-worker run is projected (from its ingest cost) to fit half the budget."""
+    say(f"== reextract: `newsfacts reextract --workers N`, budget {budget_s:.0f} s ({load()})")
     help_text = run_child([str(NEWSFACTS), "reextract", "--help"])
-    if db is None or help_text.rc != 0 or "--workers" not in help_text.stdout:
-        say("   not measured: `newsfacts reextract --workers N` is not available yet")
+    if help_text.rc != 0 or "--workers" not in help_text.stdout:
+        say("   not measured: `newsfacts reextract --workers N` is not available")
         say()
         return
+    fitting = [c for c in complete if c[0] * c[2] / 1e6 <= budget_s / 2] or complete[:1]
+    if not fitting:
+        say("   not measured: no scaling database to re-extract (scaling skipped or failed)")
+        say()
+        return
+    size, db, _ = fitting[-1]
+    if size != complete[-1][0]:
+        say(f"   over {size:,} articles: {complete[-1][0]:,} would not fit the budget")
+    else:
+        say(f"   over {size:,} articles")
     all_flag = next((f for f in ("--all", "--force") if f in help_text.stdout), None)
     walls: dict[int, float] = {}
     for workers in (1, 2):
@@ -276,12 +301,14 @@ def section_reextract(db: Path | None, results: dict) -> None:
             return
         walls[workers] = proc.wall_s
         say(
-            f"   --workers {workers}: {proc.wall_s:8.1f} s  peak RSS {proc.max_rss_mb:5.0f} MB"
-            f"  (load {os.getloadavg()[0]:.2f})  {proc.stdout.strip()[-120:]}"
+            f"   --workers {workers}: {proc.wall_s:8.1f} s  {size / proc.wall_s:7,.0f} articles/s"
+            f"  peak RSS {proc.max_rss_mb:5.0f} MB  (load {os.getloadavg()[0]:.2f})"
+            f"  {proc.stdout.strip()[-110:]}"
         )
     speedup = walls[1] / walls[2]
     say(f"   speed-up with 2 workers: {speedup:.2f}x")
     results.update(
+        reextract_articles=size,
         reextract_1_s=round(walls[1], 2),
         reextract_2_s=round(walls[2], 2),
         reextract_speedup_2core=round(speedup, 3),
@@ -355,6 +382,16 @@ def main(argv: list[str] | None = None) -> None:
         help="comma-separated sections to skip: throughput,startup,scaling,reextract",
     )
     parser.add_argument(
+        "--scale-budget",
+        type=float,
+        help="seconds for the scaling runs (default 660, quick 60)",
+    )
+    parser.add_argument(
+        "--reextract-budget",
+        type=float,
+        help="seconds for the two reextract runs (default 480, quick 60)",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="also profile parse+extract with pyinstrument"
     )
     args = parser.parse_args(argv)
@@ -366,6 +403,8 @@ def main(argv: list[str] | None = None) -> None:
         for s in (args.sizes or ("300,1000,3000" if args.quick else "1000,10000,100000")).split(",")
     ]
     repeats = args.repeats or (1 if args.quick else 3)
+    args.scale_budget = args.scale_budget or (60.0 if args.quick else 660.0)
+    args.reextract_budget = args.reextract_budget or (60.0 if args.quick else 480.0)
     skip = set(filter(None, args.skip.split(",")))
     results: dict = {"quick": args.quick}
     started = time.perf_counter()
@@ -379,12 +418,12 @@ def main(argv: list[str] | None = None) -> None:
         section_throughput(words, args.article_words, repeats, results)
     if "startup" not in skip:
         section_startup(results)
-    db = None
+    complete: list[tuple[int, Path, float]] = []
     if "scaling" not in skip:
-        db = section_scaling(sizes, args.article_words, results)
+        complete = section_scaling(sizes, args.article_words, args.scale_budget, results)
     if "reextract" not in skip:
-        section_reextract(db, results)
-    if db is not None:
+        section_reextract(complete, args.reextract_budget, results)
+    for _, db, _ in complete:
         remove_db(db)
     if args.profile:
         section_profile(min(words, 50_000), args.article_words)
@@ -403,6 +442,7 @@ def main(argv: list[str] | None = None) -> None:
         "throughput_load",
         "load_avg_1m_end",
         "scale_max_articles",
+        "reextract_articles",
         "peak_rss_mb_max",
         "quick",
         "bench_wall_s",

@@ -27,7 +27,7 @@ def rss_mb(field: str = "VmRSS") -> float:
     return float("nan")
 
 
-def run(articles: int, db_path: Path, words: int) -> dict:
+def run(articles: int, db_path: Path, words: int, max_seconds: float | None = None) -> dict:
     from extractor.extract import extract_facts
     from extractor.parse import parse_document
     from extractor.store import open_db, save_article
@@ -42,13 +42,16 @@ def run(articles: int, db_path: Path, words: int) -> dict:
     total_words = stored = facts_count = 0
     rss_start = rss_mb()
     wall0, cpu0 = time.perf_counter(), time.process_time()
+    done = 0
     for number, page in enumerate(article_pages(source, articles, words), start=1):
         article = parse_document(page)
         facts = extract_facts(article)
         stored += save_article(db, article, facts).status == "new"
         total_words += len(article.text.split())
         facts_count += len(facts)
-        if number % every == 0 or number == articles:
+        done = number
+        out_of_time = max_seconds is not None and time.perf_counter() - wall0 > max_seconds
+        if number % every == 0 or number == articles or out_of_time:
             checkpoints.append(
                 {
                     "articles": number,
@@ -56,11 +59,14 @@ def run(articles: int, db_path: Path, words: int) -> dict:
                     "rss_mb": round(rss_mb(), 1),
                 }
             )
+        if out_of_time:
+            break
     wall = time.perf_counter() - wall0
     cpu = time.process_time() - cpu0
     db.conn.close()
     return {
         "articles": articles,
+        "done": done,
         "stored": stored,
         "facts": facts_count,
         "words": total_words,
@@ -78,8 +84,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, required=True)
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--words", type=int, default=150, help="words per generated article")
+    parser.add_argument("--max-seconds", type=float, help="stop early after this long")
     args = parser.parse_args(argv)
-    json.dump(run(args.articles, args.db, args.words), sys.stdout)
+    json.dump(run(args.articles, args.db, args.words, args.max_seconds), sys.stdout)
     sys.stdout.write("\n")
 
 
