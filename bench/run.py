@@ -2,7 +2,7 @@
 
     python -m bench.run            # full: 200,000 words; 1k / 10k / 100k articles; reextract
     python -m bench.run --quick    # a minute or two, for iterating (also BENCH_QUICK=1)
-    python -m bench.run --profile  # also write a pyinstrument profile of extract
+    python -m bench.run --profile  # also a py-spy profile of extract (bench/profile.py)
 
 Prints, for the same text on the same machine in the same run: words/s of the bare
 `spacy.blank("en")` tokenizer (the baseline), our quantity layer and `extract`, quantulum3, and
@@ -324,29 +324,17 @@ def mark_stale(db: Path) -> None:
         conn.execute("update articles set patterns_version = 'bench-stale'")
 
 
-def section_profile(words: int, article_words: int) -> None:
-    from pyinstrument import Profiler
-
-    from extractor.extract import extract_facts
-    from extractor.parse import parse_document
-
-    pages = list(
-        article_pages(load_source(), max(1, words // article_words), article_words, seed=5)
+def section_profile(words: int) -> None:
+    """py-spy flat profile of extract (bench/profile.py), in its own process."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.profile", "--words", str(words)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    profiler = Profiler(interval=0.0005)
-    profiler.start()
-    for page in pages:
-        extract_facts(parse_document(page))
-    profiler.stop()
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "profile.html").write_text(profiler.output_html(), encoding="utf-8")
-    text = profiler.output_text(unicode=False, color=False, show_all=False)
-    (OUT / "profile.txt").write_text(text, encoding="utf-8")
-    say(
-        f"== profile of parse+extract over {words:,} words: "
-        "bench/out/profile.html, bench/out/profile.txt"
-    )
-    say(text[:6000])
+    say(proc.stdout.rstrip() or f"== profile failed: {proc.stderr.strip()[-400:]}")
+    say()
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -392,7 +380,7 @@ def main(argv: list[str] | None = None) -> None:
         help="seconds for the two reextract runs (default 480, quick 60)",
     )
     parser.add_argument(
-        "--profile", action="store_true", help="also profile parse+extract with pyinstrument"
+        "--profile", action="store_true", help="also profile extract with py-spy (bench/profile.py)"
     )
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")  # quantulum3's classifier notice; nothing of ours warns here
@@ -426,7 +414,7 @@ def main(argv: list[str] | None = None) -> None:
     for _, db, _ in complete:
         remove_db(db)
     if args.profile:
-        section_profile(min(words, 50_000), args.article_words)
+        section_profile(min(words, 60_000))
     results["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
     results["bench_wall_s"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
