@@ -118,7 +118,7 @@ def section_throughput(words: int, article_words: int, repeats: int, results: di
     say(
         f"   text: {counted:,} words in {len(articles):,} articles / {len(texts):,} paragraphs, "
         f"recombined from {len(source.paragraphs)} paragraphs of {source.origin}; "
-        f"best of {repeats} interleaved runs (quantulum3: 1)"
+        f"best of {repeats} interleaved runs (quantulum3 and extract_document: 1)"
     )
     cases = [
         throughput.tokenizer(texts),
@@ -372,12 +372,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--scale-budget",
         type=float,
-        help="seconds for the scaling runs (default 660, quick 60)",
+        help="seconds for the scaling runs (default 480, quick 60)",
     )
     parser.add_argument(
         "--reextract-budget",
         type=float,
-        help="seconds for the two reextract runs (default 480, quick 60)",
+        help="seconds for the two reextract runs (default 360, quick 60)",
     )
     parser.add_argument(
         "--profile", action="store_true", help="also profile extract with py-spy (bench/profile.py)"
@@ -391,8 +391,8 @@ def main(argv: list[str] | None = None) -> None:
         for s in (args.sizes or ("300,1000,3000" if args.quick else "1000,10000,100000")).split(",")
     ]
     repeats = args.repeats or (1 if args.quick else 3)
-    args.scale_budget = args.scale_budget or (60.0 if args.quick else 660.0)
-    args.reextract_budget = args.reextract_budget or (60.0 if args.quick else 480.0)
+    args.scale_budget = args.scale_budget or (60.0 if args.quick else 480.0)
+    args.reextract_budget = args.reextract_budget or (60.0 if args.quick else 360.0)
     skip = set(filter(None, args.skip.split(",")))
     results: dict = {"quick": args.quick}
     started = time.perf_counter()
