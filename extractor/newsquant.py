@@ -122,8 +122,25 @@ def quantities_records(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise InputError(f'line {number}: expected an object with a "text" string')
         text = record["text"][:MAX_LINE_CHARS]
-        found = find_quantities(nlp.make_doc(text))
-        yield {"id": record.get("id"), "quantities": [nq_record(q) for q in found]}
+        records = [nq_record(q) for q in quantities_in_long_text(text, nlp)]
+        yield {"id": record.get("id"), "quantities": records}
+
+
+def quantities_in_long_text(text: str, nlp: Any, chunk: int = 100_000) -> list[Quantity]:
+    """Quantities of a text of any length: cut at sentence ends into chunks the tokenizer
+    accepts (spaCy refuses over 1,000,000 characters), spans shifted back."""
+    found: list[Quantity] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + chunk)
+        if end < len(text):
+            cut = max(text.rfind(". ", start, end), text.rfind("\n", start, end))
+            end = cut + 1 if cut > start else end
+        for q in find_quantities(nlp.make_doc(text[start:end])):
+            span = (q.span[0] + start, q.span[1] + start)
+            found.append(q.model_copy(update={"span": span}))
+        start = end
+    return found
 
 
 class Score(BaseModel):

@@ -23,6 +23,7 @@ Results are `Quantity` models (extractor/models.py). Conventions the fact layer 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -426,7 +427,7 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
     for pos, i in enumerate(candidates):
         if i < consumed or i in blocked:
             continue
-        item = _read_quantity(scanner, i, consumed, _next_numbers(scanner, candidates[pos + 1 :]))
+        item = _read_quantity(scanner, i, consumed, _next_numbers(scanner, candidates, pos + 1))
         if item is None:
             continue
         consumed = item.end
@@ -436,10 +437,10 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
     return [f.to_quantity(doclike) for f in found if f.keep]
 
 
-def _next_numbers(sc: Scanner, later: list[int]) -> list[int]:
-    """Later candidates that can start a number (not "quarter" in "quarter-on-quarter")."""
+def _next_numbers(sc: Scanner, candidates: list[int], first: int) -> list[int]:
+    """The next candidate that can start a number (not "quarter" in "quarter-on-quarter")."""
     out = []
-    for k in later:
+    for k in itertools.islice(candidates, first, None):
         word = sc.lex.number_words.get(sc.texts[k].lower())
         if word is None or getattr(word, "kind", "") in ("unit", "tens", "vague"):
             out.append(k)

@@ -1,0 +1,60 @@
+"""NewsQuant records and scoring on files we write ourselves; the CLI on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from extractor.newsquant import nq_unit, score_newsquant, singular
+from extractor.quantities import quantities_in_text
+
+
+def test_units_map_to_newsquant_names() -> None:
+    names = [nq_unit(q) for q in quantities_in_text(
+        "It sold 751 million units for $5 billion, up 3%, at 12 dollars per share, to 40 workers."
+    )]  # fmt: skip
+    assert names == ["unit", "dollar", "percentage", "dollar per share", "worker"]
+    assert singular("public housing properties") == "public housing property"
+
+
+def test_score_newsquant_counts_value_unit_and_change(tmp_path: Path) -> None:
+    gold = [
+        {"id": "a", "text": "Exports rose 5% to $2 billion.", "quantities": [
+            {"value": 5.0, "range": None, "unit": "percentage", "change": "up"},
+            {"value": 2e9, "range": None, "unit": "dollar", "change": "="}]},
+        {"id": "b", "text": "Growth of 5-6% is seen, about 30 people said.", "quantities": [
+            {"value": None, "range": [5.0, 6.0], "unit": "percentage", "change": "up"},
+            {"value": 30.0, "range": None, "unit": "people", "change": "="}]},
+    ]  # fmt: skip
+    path = tmp_path / "nq.jsonl"
+    path.write_text("\n".join(json.dumps(g) for g in gold))
+    report = score_newsquant(path)
+    assert (report.gold, report.predicted) == (4, 4)
+    assert report.value.tp == 4 and report.value_unit.tp == 4
+    assert report.value_change.tp == 3  # "about 30 people" is "~", not "="
+    assert "value+change" in report.table()
+    assert json.loads(report.model_dump_json())["value"]["f1"] == 1.0
+
+
+def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "extractor", "quantities", *args],
+                          input=stdin, capture_output=True, timeout=120)  # fmt: skip
+
+
+def test_cli_jsonl_and_bad_input(tmp_path: Path) -> None:
+    good = tmp_path / "in.jsonl"
+    good.write_text('{"id": "x", "text": "Imports fell 1.4% to RM5 billion."}\n')
+    out = run("--jsonl", str(good))
+    assert out.returncode == 0
+    record = json.loads(out.stdout)
+    assert [q["unit"] for q in record["quantities"]] == ["percent", "MYR"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"id": 1}\n\xff\xfe junk')
+    out = run("--jsonl", str(bad))
+    assert out.returncode == 1 and b"Traceback" not in out.stderr
+    assert out.stderr.strip().count(b"\n") == 0
+    for stdin in (b"", b"\x00\x01\xff" * 1000, ("Exports rose 5%. " * 300_000).encode()):
+        out = run(stdin=stdin)
+        assert out.returncode == 0 and b"Traceback" not in out.stderr
