@@ -274,10 +274,12 @@ def crawl_pass(db: object, db_path: Path, config: object) -> None:
 )
 def serve(db_path: Path, host: str, port: int, public: bool) -> None:
     """Browse the facts in Datasette (Ctrl-C stops it)."""
+    from extractor.serve import check_database
     from extractor.serve import serve as run_datasette
 
-    click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
     try:
+        check_database(db_path)
+        click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
         run_datasette(db_path, host=host, port=port, public=public)
     except NewsfactsError as error:
         fail(error)
