@@ -93,6 +93,16 @@ PAYWALL_MARKERS = (
 FURNITURE_LINE = re.compile(r"^(also read|read more|related|see also|recommended)\s*[:|]", re.I)
 # A timeline heading line: "2021:", "2021–2025:", "2026-01-30:".
 TIMELINE_HEADING = re.compile(r"^\s*(\d{4}(?:-\d{2}-\d{2})?(?:\s*[–—-]\s*\d{4})?)\s*:\s*$")
+# Article text kept per page. The longest news features run to ~10,000 words (~70,000
+# characters); beyond this a page is a dump, not an article, and is cut and flagged truncated
+# so one hostile page cannot stall a run in extraction.
+MAX_TEXT_CHARS = 150_000
+# Markup parsed per page: real pages, even with big inline scripts, stay well under this.
+MAX_HTML_CHARS = 2_000_000
+INLINE_CODE = re.compile(
+    r"<script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>", re.I | re.S
+)
+INDEXED_TAGS = ["script", "meta", "h1", "title", "time", "link", "article", "main"]
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCK_TAGS = {"p", "li", "dd", "dt", "figcaption", "blockquote", "tr", "pre"}
 
@@ -125,18 +135,25 @@ def parse_html(
     """Parse a page. `published` overrides the page's date; `published_hint` (a feed's date)
     is used only when the page's structured metadata gives none. `adapter` names a site
     adapter; by default the URL's host picks one (or the generic rules)."""
+    html, cut = shrink(html)
     try:
         soup = BeautifulSoup(html, "html.parser")
     except Exception as exc:  # bs4 raises assorted errors on hostile markup
         raise ParseError(f"cannot parse HTML ({exc.__class__.__name__})", url=url) from exc
     site = adapter_for(adapter, url)
-    meta = page_metadata(soup)
+    tags = index_tags(soup)
+    meta = page_metadata(tags)
     site.prepare(soup)
     page_text = soup.get_text(" ", strip=True)
-    root = site.root(soup) or main_container(soup)
-    blocks = [b for b in html_blocks(root) if b.text]
+    root = site.root(soup) or main_container(soup, tags)
+    blocks, full = html_blocks(root)
     body_words = sum(len(b.text.split()) for b in blocks if b.section == "body")
-    truncated = is_paywalled(page_text) or (meta.get("free") == "false" and body_words < 400)
+    truncated = (
+        is_paywalled(page_text)
+        or (meta.get("free") == "false" and body_words < 400)
+        or cut
+        or not full
+    )
     return Article.from_blocks(
         blocks,
         url=url,
@@ -150,6 +167,18 @@ def parse_html(
         outlet=meta.get("outlet"),
         truncated=truncated,
     )
+
+
+def shrink(html: str) -> tuple[str, bool]:
+    """Bound the work for a runaway page: above MAX_HTML_CHARS drop inline scripts and styles
+    (keeping JSON-LD), then cut what is still too long. Returns the HTML and whether it was cut.
+    """
+    if len(html) <= MAX_HTML_CHARS:
+        return html, False
+    html = INLINE_CODE.sub("", html)
+    if len(html) <= MAX_HTML_CHARS:
+        return html, False
+    return html[:MAX_HTML_CHARS], True
 
 
 def canonical_url(declared: str | None, url: str | None) -> str | None:
@@ -166,21 +195,31 @@ def canonical_url(declared: str | None, url: str | None) -> str | None:
     return url
 
 
-def main_container(soup: BeautifulSoup) -> Tag:
+def index_tags(soup: BeautifulSoup) -> dict[str, list[Tag]]:
+    """The tags metadata and container choice look at, found in one walk of the tree (a 5 MB
+    page costs one scan, not one per question)."""
+    found: dict[str, list[Tag]] = {name: [] for name in INDEXED_TAGS}
+    for tag in soup.find_all(INDEXED_TAGS):
+        found[tag.name].append(tag)
+    return found
+
+
+def main_container(soup: BeautifulSoup, tags: dict[str, list[Tag]]) -> Tag:
     """<article> (the one holding most paragraph text when there are several), else <main>,
     else <body>."""
-    articles = soup.find_all("article")
+    articles = tags["article"]
     if len(articles) == 1:
         return articles[0]
     if articles:
         return max(articles, key=lambda a: sum(len(p.get_text()) for p in a.find_all("p")))
-    return soup.find("main") or soup.body or soup
+    return next(iter(tags["main"]), None) or soup.body or soup
 
 
-def page_metadata(soup: BeautifulSoup) -> dict[str, str]:
+def page_metadata(tags: dict[str, list[Tag]]) -> dict[str, str]:
     """Title, dates, outlet, canonical and access flag from JSON-LD, then <meta>, then markup."""
     meta: dict[str, str] = {}
-    for node in soup.find_all("script", type="application/ld+json"):
+    scripts = [t for t in tags["script"] if t.get("type") == "application/ld+json"]
+    for node in scripts:
         for item in json_ld_items(node.get_text()):
             if not is_article_type(item.get("@type")):
                 continue
@@ -201,20 +240,21 @@ def page_metadata(soup: BeautifulSoup) -> dict[str, str]:
         "pubdate": "published",
         "dc.date.issued": "published",
     }
-    for tag in soup.find_all("meta"):
+    for tag in tags["meta"]:
         key = str(tag.get("property") or tag.get("name") or "").lower()
         if key in wanted and tag.get("content"):
             meta.setdefault(wanted[key], str(tag["content"]))
     if "title" not in meta:
-        heading = soup.find("h1") or soup.find("title")
+        heading = next(iter(tags["h1"] + tags["title"]), None)
         if heading:
             meta["title"] = heading.get_text(" ", strip=True)
-    stamp = soup.find("time")
-    if isinstance(stamp, Tag):
+    if tags["time"]:
+        stamp = tags["time"][0]
         meta["published_page"] = str(stamp.get("datetime") or stamp.get_text(strip=True))
-    link = soup.find("link", rel="canonical")
-    if isinstance(link, Tag) and link.get("href"):
-        meta["canonical"] = str(link["href"])
+    for link in tags["link"]:
+        if "canonical" in (link.get("rel") or []) and link.get("href"):
+            meta["canonical"] = str(link["href"])
+            break
     return {k: clean_text(v) for k, v in meta.items() if v and v.strip()}
 
 
@@ -244,14 +284,16 @@ def is_paywalled(text: str) -> bool:
     return any(marker in lowered for marker in PAYWALL_MARKERS)
 
 
-def html_blocks(root: Tag) -> list[Block]:
+def html_blocks(root: Tag) -> tuple[list[Block], bool]:
     """Walk the tree once, top-down, carrying each container's section to its children.
 
     Iterative (an explicit stack), so 10,000 levels of nesting neither recurse too deep nor
-    cost depth x nodes, as asking every node for its ancestors would.
+    cost depth x nodes, as asking every node for its ancestors would. Returns the non-empty
+    blocks and False when MAX_TEXT_CHARS cut the text short.
     """
     blocks: list[Block] = []
     heading: str | None = None
+    budget = MAX_TEXT_CHARS
     # Each frame: the children still to visit, and the section they inherit (a section
     # heading such as "Key points" changes it for the siblings after it).
     frames: list[list] = [[iter(root.children), section_of(root, "body")]]
@@ -276,8 +318,11 @@ def html_blocks(root: Tag) -> list[Block]:
             continue
         if node.name == "tr":
             section = "table"
+            # Only the row's own cells: a nested table's cells are already in their cell's
+            # text, and visiting them again per level made 10,000 nested tables quadratic.
             text = " | ".join(
-                clean_text(c.get_text(" ", strip=True)) for c in node.find_all(["td", "th"])
+                clean_text(c.get_text(" ", strip=True))
+                for c in node.find_all(["td", "th"], recursive=False)
             )
         else:
             text = clean_text(node.get_text(" ", strip=True))
@@ -288,10 +333,16 @@ def html_blocks(root: Tag) -> list[Block]:
         if node.name == "dt" or (section == "timeline" and TIMELINE_HEADING.match(text)):
             heading = text.rstrip(":").strip()
             continue
+        if len(text) >= budget:  # a runaway page: keep what fits, cut at a word boundary
+            text = text[:budget].rsplit(" ", 1)[0]
+            budget = 0
+        budget -= len(text)
         blocks.append(
             Block(section=section, text=text, heading=heading if section == "timeline" else None)
         )
-    return blocks
+        if budget <= 0:
+            return [b for b in blocks if b.text], False
+    return [b for b in blocks if b.text], True
 
 
 def is_link_only(node: Tag, text: str) -> bool:
