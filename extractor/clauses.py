@@ -145,6 +145,14 @@ def find_bases(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), table.get(m[0].lower(), "")) for m in basis_regex().finditer(text)]
 
 
+def basis_after(text: str, item: Item) -> str | None:
+    """The basis phrase right after a change ('5.3% month-on-month'), else the quantity's."""
+    for start, _end, basis in find_bases(text[item.end : item.end + 16]):
+        if start <= 3 and basis:
+            return basis
+    return item.q.change_basis
+
+
 def direction_word_before(text: str) -> str | None:
     """The movement of the last change word in `text`."""
     table = change_words()
@@ -421,8 +429,8 @@ def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]
             and last.level
             and last.change
             and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", between)
-            and item.q.change_basis
-            and item.q.change_basis != last.change.q.change_basis
+            and basis_after(text, item)
+            and basis_after(text, item) != basis_after(text, last.change)
         ):
             groups.append(Group(level=last.level, change=item))
             continue

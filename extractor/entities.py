@@ -33,7 +33,10 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     table: dict[str, tuple[str, str]] = {}
     for entry in load_family("entities"):
         alias = str(entry.pattern)
-        table.setdefault(alias, (str(getattr(entry, "canonical", alias)), str(entry.kind)))
+        value = (str(getattr(entry, "canonical", alias)), str(entry.kind))
+        table.setdefault(alias, value)
+        if alias[:1].islower() and entry.kind != "scope":
+            table.setdefault(alias[:1].upper() + alias[1:], value)  # "Euro area" opens a sentence
     parts = []
     for alias in sorted(table, key=len, reverse=True):
         # Aliases ending in a capital or digit may run into a lowercase word in sloppy copy
@@ -92,3 +95,8 @@ def is_non_partner_group(text: str, mention: EntityMention) -> bool:
 
 def is_possessive(text: str, mention: EntityMention) -> bool:
     return bool(re.match(r"(?:'s|’s|')(?![A-Za-z])", text[mention.end : mention.end + 3]))
+
+
+def example_matches(entry, text: str) -> bool:
+    """tests/test_patterns.py hook: is this alias found as a gazetteer mention in `text`?"""
+    return any(m.text == entry.pattern for m in find_entities(text))

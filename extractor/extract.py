@@ -229,14 +229,18 @@ def sentence_facts(
     s_start = sent.start_char
     base = offset + s_start  # article offset of the sentence
     periods = find_periods(text)
-    raw = (
-        find_quantities(sent) if any(ch.isdigit() for ch in text) or _has_number_word(text) else []
-    )
+    # The sentence as its own Doc: the quantity layer reads `doc.text`, which on a Span of a
+    # long block would cost the whole block for every sentence.
+    has_number = any(ch.isdigit() for ch in text) or _has_number_word(text)
+    raw = [
+        q.model_copy(update={"span": (q.span[0] + s_start, q.span[1] + s_start)})
+        for q in (find_quantities(get_nlp().make_doc(text)) if has_number else [])
+    ]
     resolved = [(m, resolve(m, state.ctx)) for m in periods]
     period_spans = [(m.start, m.end) for m in periods]
     items: list[Item] = []
     local = LOCAL_DOLLAR.get(state.main_entity or "")
-    for q in raw:
+    for q in _split_from_to(raw, text, s_start):
         start, end = q.span[0] - s_start, q.span[1] - s_start
         if (
             local
@@ -244,6 +248,13 @@ def sentence_facts(
             and (q.unit_surface or "").strip() in ("$", "dollars", "dollar")
         ):
             q = q.model_copy(update={"unit": local})  # "$" in an Australian release is AUD
+        per = re.search(r"\s+(?:a|per)\s+(?:year|month|quarter)$", q.surface)
+        if per and q.unit and "/" in q.unit and re.match(r"\s*(?:earlier|ago|before)", text[end:]):
+            # "8.9 billion euros a year earlier" is a level, not a rate per year
+            end = start + per.start()
+            q = q.model_copy(
+                update={"unit": q.unit.split("/")[0], "span": (q.span[0], q.span[0] + per.start())}
+            )
         if q.unit is None and re.match(r"\s*\.\s*(?:per\s*cent|percent)\b", text[end : end + 14]):
             q = q.model_copy(update={"unit": "percent"})  # "grew 1.3. per cent": a typo
         if any(ps <= start < pe or ps < end <= pe for ps, pe in period_spans):
@@ -265,7 +276,7 @@ def sentence_facts(
     for g in groups:
         if g.level is not None and g.level.role == "comparison":
             for m in periods:
-                if g.end <= m.start < g.end + 45 or g.start - 30 <= m.start < g.start:
+                if g.end <= m.start < g.end + 45:
                     if m.role == "data":
                         m.role = "comparison"
     sentence_period = next((p for m, p in resolved if m.role == "data" and p), None)
@@ -320,6 +331,43 @@ def carried_period(text: str, state: ArticleState, para: ParagraphState) -> Peri
     return state.ref or state.ctx.hint
 
 
+def _split_from_to(raw: list, text: str, s_start: int) -> list:
+    """'narrowed by $1.1 billion to $3.3 billion' reads as one from-to quantity; it is a change
+    and a level. 'rose from $5bn to $6bn' is a base and a level."""
+    out = []
+    for q in raw:
+        start = q.span[0] - s_start
+        m = re.search(r"\s+to\s+", q.surface)
+        by = re.search(r"\bby\s*$", text[max(0, start - 6) : start])
+        if q.value_high is None or m is None or (q.range_form != "from_to" and not by):
+            out.append(q)
+            continue
+        first_end = q.span[0] + m.start()
+        second_start = q.span[0] + m.end()
+        first = q.model_copy(
+            update={
+                "value_high": None,
+                "range_form": None,
+                "span": (q.span[0], first_end),
+                "surface": q.surface[: m.start()],
+                "direction": q.direction if by else None,
+            }
+        )
+        second = q.model_copy(
+            update={
+                "value": q.value_high,
+                "value_high": None,
+                "range_form": None,
+                "span": (second_start, q.span[1]),
+                "surface": q.surface[m.end() :],
+                "direction": None,
+                "qualifier": "=",
+            }
+        )
+        out += [first, second]
+    return out
+
+
 def _has_number_word(text: str) -> bool:
     return bool(
         re.search(
@@ -348,7 +396,6 @@ def _is_conversion(q, items: list[Item], text: str, start: int) -> bool:
 def _period_of(label: str | None, state: ArticleState | None = None) -> Period | None:
     if not label:
         return None
-    mentions = find_periods(label)
     m = re.fullmatch(r"(\d{4})", label)
     if m:
         return Period("Y", int(m[1]))
@@ -364,7 +411,6 @@ def _period_of(label: str | None, state: ArticleState | None = None) -> Period |
     m = re.fullmatch(r"(\d{4})-([HQ])(\d)", label)
     if m:
         return Period(m[2], int(m[1]), int(m[3]))
-    del mentions
     return None
 
 
@@ -452,7 +498,7 @@ def build_facts(
         if not comparison:
             clause_metric[s.clause_of(group)] = metric
         # entity and partner
-        entity = _entity_for(s, n, target, para, state)
+        entity = _entity_for(s, n, target, para, state, facts[-1].entity if facts else None)
         found, partner_mention = F.partner_for(s, n)
         partner = None
         if found and partner_mention is not None:
@@ -536,19 +582,26 @@ def _canonical(e: EntityMention, state: ArticleState) -> str:
 
 
 def _entity_for(
-    s: F.Sentence, n: int, target, para: ParagraphState, state: ArticleState
+    s: F.Sentence,
+    n: int,
+    target,
+    para: ParagraphState,
+    state: ArticleState,
+    previous: str | None,
 ) -> str | None:
+    """Nearest first: the words before the group, the facts before it in the sentence, the
+    sentence's subject, the paragraph's, the article's."""
     if target and target[0] == "entity":
         return _canonical(target[1], state)  # type: ignore[arg-type]
     w_start, w_end = s.window(n)
     found = F.entity_candidates(s, w_start, w_end)
     if found:
         return _canonical(found[-1], state)
+    if previous:
+        return previous
     group = s.groups[n]
     c_start = s.clauses[s.clause_of(group)][0]
     found = F.entity_candidates(s, 0, c_start) if c_start else []
-    if found and n > 0:
-        return _canonical(found[0], state)
     if found:
         return _canonical(found[0], state)
     return para.entity or state.main_entity

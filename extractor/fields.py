@@ -79,6 +79,13 @@ def entity_candidates(s: Sentence, start: int, end: int) -> list[EntityMention]:
         if e.kind in ("demonym", "scope") or (e.canonical == "World" and e.kind == "region"):
             if e.kind == "region" and not is_possessive(text, e):
                 continue
+            if re.match(
+                r"(?:'s|’s)\s+(?:\w+\s+)?(?:largest|biggest|top|leading|second|third|"
+                r"main|major|no\.)",
+                text[e.end : e.end + 30],
+                re.I,
+            ):
+                continue  # "the world's largest producer" describes someone else
             if e.kind != "region" and not _before_cue(s, e):
                 continue
         elif e.kind not in ECONOMY_KINDS:
@@ -318,25 +325,30 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None, share_subj
             metric = "container throughput"
     if group.level is not None and group.level.role == "comparison":
         old = metrics.markers(
-            metrics.find_cues(text[max(0, group.level.start - 60) : group.level.start]),
+            _cues_in(s, max(0, group.level.start - 60), group.level.start),
             "revision_old",
         )
         if old:
             verb = "projected" if "project" in whole_before.lower() else "estimated"
             return f"{metric} (originally {verb})" if "forecast" in metric else metric
         return metric
-    forecast = metrics.markers(metrics.find_cues(before), "forecast")
+    in_before = _cues_in(s, c_start, primary.start)
+    forecast = metrics.markers(in_before, "forecast")
     if forecast and not re.search(r"forecast|target|estimate", metric):
         if (group.level is not None and group.level.q.unit == "percent") and "growth" not in metric:
             metric = f"{metric} growth"
         metric = f"{metric} forecast"
-    old = metrics.markers(metrics.find_cues(before), "revision_old")
+    old = metrics.markers(in_before, "revision_old")
     if old and forecast:
         verb = re.search(r"originally\s+(\w+)", before)
         metric = f"{metric} (originally {verb[1] if verb else 'estimated'})"
-    elif forecast and metrics.markers(metrics.find_cues(before), "revision_new"):
+    elif forecast and metrics.markers(in_before, "revision_new"):
         metric = f"{metric} (revised)"
     return metric
+
+
+def _cues_in(s: Sentence, start: int, end: int) -> list[Cue]:
+    return [c for c in s.cues if start <= c.start and c.end <= end]
 
 
 def respectively_targets(s: Sentence, clause: int, groups: list[int]) -> list[tuple[str, object]]:
@@ -356,6 +368,14 @@ def respectively_targets(s: Sentence, clause: int, groups: list[int]) -> list[tu
     if len(cues) == len(groups):
         return [("metric", metrics.build(s.text, c, blocked)) for c in cues]
     if len(cues) == 1:
+        # "Coffee and cocoa exports rose 4% and 9%": coordinated modifiers share the cue
+        head = s.text[c_start : cues[0].start]
+        coord = re.search(r"((?:[A-Za-z-]+,\s+)*[A-Za-z-]+(?:,)?\s+and\s+[A-Za-z-]+)\s*$", head)
+        if coord:
+            mods = [m.strip().lower() for m in re.split(r",\s*(?:and\s+)?|\s+and\s+", coord[1])]
+            mods = [m for m in mods if m]
+            if len(mods) == len(groups):
+                return [("metric", f"{m} {cues[0].name}") for m in mods]
         post = metrics.of_phrase(s.text, cues[0].end)
         parts = [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", post) if p.strip()]
         if len(parts) == len(groups):

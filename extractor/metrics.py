@@ -184,3 +184,9 @@ def share_metric(text: str, number_end: int, subject: str | None) -> str:
             whole = " ".join(whole.split()[:7])
     base = f"{subject} share" if subject and "share" not in subject else (subject or "share")
     return f"{base} of {whole.lower()}" if whole else base
+
+
+def example_matches(entry, text: str) -> bool:
+    """tests/test_patterns.py hook: is this cue or marker found in `text`?"""
+    wanted = re.sub(r"\s+", " ", str(entry.pattern).lower())
+    return any(re.sub(r"\s+", " ", c.text.lower()) == wanted for c in find_cues(text))

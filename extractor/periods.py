@@ -411,3 +411,11 @@ def text_month_years(text: str) -> tuple[dict[int, int], int | None]:
         pairs.setdefault(month, int(m[1]))
     years = [int(y) for y in re.findall(r"\b((?:19|20)\d{2})\b", text)]
     return pairs, (max(years) if years else None)
+
+
+def example_matches(entry, text: str) -> bool:
+    """tests/test_patterns.py hook: does this entry's regex find a phrase in `text`?"""
+    source = str(entry.pattern)
+    for macro, value in MACROS.items():
+        source = source.replace(macro, value)
+    return re.search(source, text, re.I) is not None

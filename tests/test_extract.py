@@ -1,0 +1,198 @@
+"""The fact layer on our own sentences: one fact per stated number, every field explained."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+
+from extractor.clauses import Item, assign_roles, clause_bounds, make_groups
+from extractor.extract import extract_facts
+from extractor.models import Article, Block, Fact, Quantity
+from extractor.parse import parse_document
+from extractor.patterns import patterns_version
+
+
+def facts_of(text: str, published: date | None = date(2024, 3, 15), title: str | None = None):
+    article = parse_document(text, published=published)
+    if title:
+        article = article.model_copy(update={"title": title})
+    return extract_facts(article)
+
+
+def one(facts: list[Fact], **where) -> Fact:
+    found = [f for f in facts if all(getattr(f, k) == v for k, v in where.items())]
+    assert len(found) == 1, f"{where}: {[(f.metric, f.value, f.change) for f in facts]}"
+    return found[0]
+
+
+def test_level_and_change_in_one_clause_are_one_fact() -> None:
+    text = "Chile's copper exports climbed 6.1% year-on-year to $4.2 billion in January."
+    facts = facts_of(text)
+    assert len(facts) == 1
+    f = facts[0]
+    assert (f.value, f.unit, f.change, f.change_unit, f.change_basis) == (
+        4.2e9,
+        "USD",
+        6.1,
+        "percent",
+        "yoy",
+    )
+    assert (f.period, f.entity, f.partner) == ("2024-01", "Chile", None)
+    assert "copper" in f.metric and "export" in f.metric
+    assert f.evidence == text
+    assert text[f.span[0] : f.span[1]] == "$4.2 billion"
+    assert f.pattern.startswith("fact-level+change:")
+    assert f.patterns_version == patterns_version()
+
+
+def test_level_then_change_after_a_comma_and_a_change_only_fact() -> None:
+    text = (
+        "Peru's exports reached $5.1 billion in February, up 3.4% from a year earlier. "
+        "Imports dropped 2.2%."
+    )
+    facts = facts_of(text)
+    exports = one(facts, value=5.1e9)
+    assert exports.change == 3.4 and exports.change_basis == "yoy"
+    imports = one(facts, change=-2.2)
+    assert imports.value is None and imports.unit is None and "import" in imports.metric
+    assert imports.period == "2024-02"  # carried over from the sentence before
+
+
+def test_one_level_with_two_changes_is_two_facts() -> None:
+    text = "Poland's car output was 41,000 vehicles in May, up 5.3% month-on-month and 12.3% year-on-year."
+    facts = facts_of(text, published=date(2023, 6, 20))
+    assert sorted((f.change, f.change_basis) for f in facts) == [(5.3, "mom"), (12.3, "yoy")]
+    assert all(f.value == 41000 and f.unit == "count" for f in facts)
+
+
+def test_comparison_base_is_its_own_fact_with_its_period() -> None:
+    text = "Ireland's drug exports rose to 9.8 billion euros in April from 8.9 billion euros a year earlier."
+    facts = facts_of(text, published=date(2022, 5, 6))
+    now = one(facts, value=9.8e9)
+    base = one(facts, value=8.9e9)
+    assert (now.period, base.period) == ("2022-04", "2021-04")
+    assert base.change is None
+
+
+def test_bracketed_conversion_is_not_a_fact() -> None:
+    facts = facts_of("Vietnam's rice exports hit 1.2 trillion dong ($49 million) in March.")
+    assert [f.unit for f in facts] == ["VND"] or all(f.unit != "USD" for f in facts)
+
+
+def test_volume_value_and_their() -> None:
+    text = (
+        "Laptop exports fell 4.4% by volume to 80 million units, and their export value "
+        "dropped 2.1% to $30 billion last year."
+    )
+    facts = facts_of(text, title="Malaysia's electronics exports")
+    volume = one(facts, unit="count")
+    value = one(facts, unit="USD")
+    assert volume.metric.endswith("(volume)") and "laptop" in volume.metric
+    assert value.metric.endswith("(value)") and "laptop" in value.metric
+    assert value.change == -2.1 and value.period == "2023"
+
+
+def test_share_forecast_and_range() -> None:
+    facts = facts_of(
+        "Rice accounted for 12.5% of Thailand's farm exports in 2023. "
+        "The ministry expects export growth of 2% to 3% this year."
+    )
+    share = one(facts, value=12.5)
+    assert "share" in share.metric and share.change is None
+    forecast = one(facts, value=2.0)
+    assert forecast.value_high == 3.0 and "forecast" in forecast.metric
+    assert forecast.period == "2024"
+
+
+def test_deficits_are_positive_and_narrowing_is_a_fall() -> None:
+    text = "Egypt's trade deficit narrowed by $1.1 billion to $3.3 billion in the first quarter."
+    f = facts_of(text)[0]
+    assert (f.value, f.change, f.change_unit, f.period) == (3.3e9, -1.1e9, "USD", "2024-Q1")
+    assert "deficit" in f.metric
+
+
+def test_partner_from_flow_words_not_from_any_preposition() -> None:
+    facts = facts_of(
+        "Brazil's soybean exports to China rose 8% to $2 billion in 2023, "
+        "while the flow to Europe pushed shipments of beef up 3%."
+    )
+    assert one(facts, value=2e9).partner == "China"
+    assert one(facts, change=3.0).partner is None
+
+
+def test_dollar_sign_in_another_dollar_economy() -> None:
+    text = "Australia's trade surplus narrowed to $5.2 billion in June, the statistics bureau said."
+    assert facts_of(text)[0].unit == "AUD"
+    assert facts_of("Canada's exports rose to US$40 billion in June.")[0].unit == "USD"
+
+
+def test_respectively_pairs_subjects_with_numbers() -> None:
+    text = "Coffee and cocoa exports rose 4.0% and 9.0%, respectively, in 2023."
+    facts = facts_of(text, title="Ghana's farm exports")
+    assert "coffee" in one(facts, change=4.0).metric
+    assert "cocoa" in one(facts, change=9.0).metric
+
+
+def test_summary_repeating_the_body_is_one_fact_with_mentions() -> None:
+    text = "Key points\n• Exports up 3.2% to $9 billion in 2023\n\nIndonesia's exports rose 3.2% to $9 billion in 2023, officials said."
+    facts = facts_of(text)
+    f = one(facts, value=9e9)
+    assert len(facts) == 1 and len(f.mentions) == 1
+    assert f.span[0] < f.mentions[0].span[0]
+
+
+def test_timeline_heading_gives_the_period() -> None:
+    text = "Timeline\n2019:\nTurkey's steel exports peaked at $12 billion.\n2022:\nSteel exports fell 9% to $10 billion."
+    facts = facts_of(text)
+    assert one(facts, value=12e9).period == "2019"
+    assert one(facts, value=10e9).period == "2022"
+
+
+def test_not_facts_durations_ranks_and_thresholds() -> None:
+    text = (
+        "It was the fifth consecutive month of growth for the No. 2 exporter, "
+        "which passed the $5 billion mark for the first time in three years."
+    )
+    assert facts_of(text) == []
+
+
+@pytest.mark.parametrize("text", ["", "No figures here at all.", "\x00\x01\ufffd" * 300])
+def test_bad_input_gives_a_clean_result(text: str) -> None:
+    article = Article.from_blocks([Block(text=text)]) if text else Article()
+    assert extract_facts(article) == []
+
+
+def test_large_input_is_handled_quickly() -> None:
+    para = "Kenya's tea exports rose 4% to $1.2 billion in 2023, the board said. " * 2000
+    start = time.perf_counter()
+    facts = extract_facts(parse_document(para, published=date(2024, 1, 5)))
+    assert time.perf_counter() - start < 60
+    assert len(facts) == 1 and len(facts[0].mentions) >= 100
+
+
+def q(surface: str, start: int, value: float, unit: str, direction: str | None = None) -> Quantity:
+    return Quantity(
+        value=value,
+        unit=unit,
+        surface=surface,
+        span=(start, start + len(surface)),
+        pattern="test",
+        direction=direction,  # type: ignore[arg-type]
+    )
+
+
+def test_groups_from_hand_built_quantities() -> None:
+    text = "Sales rose 5% to $2 billion, and costs fell 1% to $1 billion."
+    items = [
+        Item(q=q("5%", 11, 5, "percent", "up"), start=11, end=13),
+        Item(q=q("$2 billion", 17, 2e9, "USD"), start=17, end=27),
+        Item(q=q("1%", 44, 1, "percent", "down"), start=44, end=46),
+        Item(q=q("$1 billion", 50, 1e9, "USD"), start=50, end=60),
+    ]
+    clauses = clause_bounds(text)
+    assign_roles(items, text, clauses)
+    groups = make_groups(items, text, [])
+    assert [(g.change.q.value, g.level.q.value) for g in groups] == [(5, 2e9), (1, 1e9)]  # type: ignore[union-attr]
+    assert groups[1].change.direction == "down"  # type: ignore[union-attr]
