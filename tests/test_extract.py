@@ -61,14 +61,20 @@ def test_level_then_change_after_a_comma_and_a_change_only_fact() -> None:
 
 
 def test_one_level_with_two_changes_is_two_facts() -> None:
-    text = "Poland's car output was 41,000 vehicles in May, up 5.3% month-on-month and 12.3% year-on-year."
+    text = (
+        "Poland's car output was 41,000 vehicles in May, "
+        "up 5.3% month-on-month and 12.3% year-on-year."
+    )
     facts = facts_of(text, published=date(2023, 6, 20))
     assert sorted((f.change, f.change_basis) for f in facts) == [(5.3, "mom"), (12.3, "yoy")]
     assert all(f.value == 41000 and f.unit == "count" for f in facts)
 
 
 def test_comparison_base_is_its_own_fact_with_its_period() -> None:
-    text = "Ireland's drug exports rose to 9.8 billion euros in April from 8.9 billion euros a year earlier."
+    text = (
+        "Ireland's drug exports rose to 9.8 billion euros in April "
+        "from 8.9 billion euros a year earlier."
+    )
     facts = facts_of(text, published=date(2022, 5, 6))
     now = one(facts, value=9.8e9)
     base = one(facts, value=8.9e9)
@@ -136,7 +142,10 @@ def test_respectively_pairs_subjects_with_numbers() -> None:
 
 
 def test_summary_repeating_the_body_is_one_fact_with_mentions() -> None:
-    text = "Key points\n• Exports up 3.2% to $9 billion in 2023\n\nIndonesia's exports rose 3.2% to $9 billion in 2023, officials said."
+    text = (
+        "Key points\n• Exports up 3.2% to $9 billion in 2023\n\n"
+        "Indonesia's exports rose 3.2% to $9 billion in 2023, officials said."
+    )
     facts = facts_of(text)
     f = one(facts, value=9e9)
     assert len(facts) == 1 and len(f.mentions) == 1
@@ -144,7 +153,10 @@ def test_summary_repeating_the_body_is_one_fact_with_mentions() -> None:
 
 
 def test_timeline_heading_gives_the_period() -> None:
-    text = "Timeline\n2019:\nTurkey's steel exports peaked at $12 billion.\n2022:\nSteel exports fell 9% to $10 billion."
+    text = (
+        "Timeline\n2019:\nTurkey's steel exports peaked at $12 billion.\n"
+        "2022:\nSteel exports fell 9% to $10 billion."
+    )
     facts = facts_of(text)
     assert one(facts, value=12e9).period == "2019"
     assert one(facts, value=10e9).period == "2022"
