@@ -31,9 +31,10 @@ def normalize_url(url: str, base: str | None = None) -> str:
     parameters sorted (order never changes what a news page shows), "/" for an empty path.
     """
     url = url.strip()
-    if base:
-        url = urljoin(base, url)
     try:
+        # urljoin parses too: a hostile link ("http://[::1") raises here, not just below.
+        if base:
+            url = urljoin(base, url)
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
