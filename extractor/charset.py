@@ -18,6 +18,7 @@ import codecs
 import re
 
 from charset_normalizer import from_bytes
+from charset_normalizer.utils import is_multi_byte_encoding
 
 BOMS = [
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -25,17 +26,10 @@ BOMS = [
     (codecs.BOM_UTF16_BE, "utf-16"),
 ]
 LATIN_LABELS = {"iso-8859-1", "latin-1", "latin1", "cp1252", "windows-1252", "ascii", "us-ascii"}
-# On short samples the detector confuses the single-byte Western code pages; the web's de facto
-# default among them is cp1252, so any single-byte guess falls through to it.
-SINGLE_BYTE_GUESSES = {
-    *(f"cp125{i}" for i in range(9)),
-    *(f"iso8859_{i}" for i in range(1, 17)),
-    "latin_1",
-    "mac_roman",
-    "mac_latin2",
-    "cp437",
-    "cp850",
-}
+# On short samples the detector confuses the single-byte code pages (it read a cp1252 page as
+# Baltic cp775); the web's de facto default among them is cp1252, so any single-byte guess falls
+# through to it. Asking the detector which codecs are multi-byte covers every single-byte code
+# page, where a hand-written list of them missed some.
 LATIN_NAMES = {codecs.lookup(label).name for label in LATIN_LABELS}
 HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
@@ -66,7 +60,7 @@ def decode_body(content: bytes, content_type: str | None = None) -> tuple[str, s
     if text is not None:
         return text, "utf-8"
     guess = from_bytes(content[:200_000]).best()
-    if guess is not None and guess.encoding and guess.encoding not in SINGLE_BYTE_GUESSES:
+    if guess is not None and guess.encoding and is_multi_byte_encoding(guess.encoding):
         return content.decode(guess.encoding, errors="replace"), guess.encoding
     return content.decode("cp1252", errors="replace"), "cp1252"
 
