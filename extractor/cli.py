@@ -73,12 +73,11 @@ def read_input(source: str) -> str:
 
 
 def decode_bytes(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
+    """Decode a file the way a fetched page is decoded (BOM, <meta charset>, UTF-8, a guess
+    for GBK/Shift-JIS, cp1252 last), so a saved page reads the same as the page served."""
+    from extractor.charset import decode_body
+
+    return decode_body(data)[0]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
