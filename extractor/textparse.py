@@ -2,6 +2,10 @@
 
 A line naming a known section ("Digest Hub") switches section; a line "2021:" heads the timeline
 lines under it; bullets are list items; short lines without sentence punctuation are furniture.
+Page furniture has headings of its own ("Who's Who" company profiles, "Newsletters",
+"Podcast", "Share this article", subscription promos): from such a heading on, lines are
+skipped until the next content heading. A "Published: ..." line gives the date when the
+caller has none.
 """
 
 from __future__ import annotations
@@ -9,10 +13,25 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from extractor.metrics import find_cues
 from extractor.models import Article, Block, Section
-from extractor.parse import SECTION_HEADINGS, TIMELINE_HEADING, clean_text, is_paywalled
+from extractor.parse import SECTION_HEADINGS, TIMELINE_HEADING, clean_text, is_paywalled, to_date
 
 BULLET = re.compile(r"^\s*(?:[•·▪◦*]|-\s)\s*")
+# Headings that open page furniture: profiles, newsletter and podcast boxes, share bars, promos.
+FURNITURE_HEADINGS = re.compile(
+    r"^(?:who[’']?s who|newsletters?|podcasts?|share this article|related(?: articles| stories)?|"
+    r"read more|more from .{1,30}|subscribe(?: now| to .*)?|sign up.*|most (?:read|popular)|"
+    r"recommended(?: for you)?|advertisement|you may also like|about the author|comments?|"
+    r"ai generated, for reference only|view options|trending|editor'?s picks?)$",
+    re.IGNORECASE,
+)
+PUBLISHED_LINE = re.compile(
+    r"^(?:published|posted|updated|release date)\s*:?\s*(?P<date>.{6,40}?)(?:\s+\d{1,2}:\d{2}.*)?$",
+    re.IGNORECASE,
+)
+# "00:00/00:00", "4:20 p.m.", "1x": player and clock furniture
+PLAYER_LINE = re.compile(r"^(?:\d{1,2}:\d{2}(?:/\d{1,2}:\d{2})?|listen to this article.*)$", re.I)
 
 
 # --- plain text -----------------------------------------------------------------------------
@@ -23,6 +42,7 @@ def parse_text(text: str, url: str | None = None, published: date | None = None)
     blocks: list[Block] = []
     section: Section = "body"
     heading: str | None = None
+    furniture = False
     lines = [clean_text(line) for line in text.splitlines()]
     title = next((line for line in lines if len(line.split()) >= 3), None)
     truncated = is_paywalled(text)
@@ -31,11 +51,20 @@ def parse_text(text: str, url: str | None = None, published: date | None = None)
             continue
         lowered = line.lower().strip(" :")
         if lowered in SECTION_HEADINGS:
-            section, heading = SECTION_HEADINGS[lowered], None
+            section, heading, furniture = SECTION_HEADINGS[lowered], None, False
+            continue
+        if FURNITURE_HEADINGS.match(lowered):
+            furniture = True
             continue
         timeline = TIMELINE_HEADING.match(line)
-        if timeline:
+        if timeline and not furniture:
             section, heading = "timeline", timeline.group(1)
+            continue
+        stamp = PUBLISHED_LINE.match(line)
+        if stamp:
+            published = published or _date_of(stamp.group("date"))
+            continue
+        if furniture or PLAYER_LINE.match(line):
             continue
         is_bullet = bool(BULLET.match(line))
         line = BULLET.sub("", line)
@@ -47,7 +76,20 @@ def parse_text(text: str, url: str | None = None, published: date | None = None)
     )
 
 
+def _date_of(raw: str) -> date | None:
+    try:
+        return to_date(re.sub(r"\s+(?:GMT|UTC)[+-]?\d*$", "", raw.strip()))
+    except (ValueError, OverflowError):
+        return None
+
+
 def is_furniture_line(line: str) -> bool:
-    """A short line without sentence punctuation is a label or a button, not a sentence."""
+    """A short line without sentence punctuation is a label or a button, not a sentence, unless
+    it states a figure about a metric ("Jan-May exports up 14.3% y/y": a key point)."""
     words = line.split()
-    return len(words) < 6 and not re.search(r"[.!?]$", line)
+    if len(words) >= 6 or re.search(r"[.!?]$", line):
+        return False
+    has_figure = bool(
+        re.search(r"\d(?:[\d.,]*)\s*(?:%|per\s*cent|percent|bn|billion|million)", line)
+    )
+    return not (has_figure and any(c.kind == "noun" for c in find_cues(line)))
