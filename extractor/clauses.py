@@ -73,7 +73,7 @@ LEVEL_TO = re.compile(
     re.IGNORECASE,
 )
 NOT_A_FIGURE_AFTER = re.compile(
-    r"^\s*(?:mark|threshold|milestone|barrier|level\s+(?:for|since)|consecutive|straight|"
+    r"^\s*(?:mark|threshold|milestone|barrier|line|level\s+(?:for|since)|consecutive|straight|"
     r"in\s+a\s+row|largest|biggest|top)\b",
     re.IGNORECASE,
 )
@@ -116,8 +116,10 @@ def change_words() -> dict[str, str]:
     words.pop("+", None)
     for word in ("shrunk", "shrank", "lost", "narrowed", "narrowing", "below", "less", "lower"):
         words.setdefault(word, "down")
-    for word in ("higher", "more", "above", "widened", "added"):
+    for word in ("higher", "more", "above", "widened", "added", "larger", "bigger", "wider"):
         words.setdefault(word, "up")
+    for word in ("smaller", "narrower"):
+        words.setdefault(word, "down")
     return words
 
 
@@ -351,7 +353,8 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
         return "change"
     if re.match(
         r"\s*(?:y/y|m/m|year-on-year|on-year|month-on-month)?\s*(?:increase|rise|growth|gain|"
-        r"drop|fall|decline|decrease|contraction|higher|lower|more|less|below|above)\b",
+        r"drop|fall|decline|decrease|contraction|higher|lower|more|less|below|above|smaller|"
+        r"larger|bigger|wider|narrower)\b",
         after,
         re.I,
     ):
@@ -419,7 +422,8 @@ def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]
         if last and same_clause and item.role == "change" and last.level and last.change is None:
             head, _, tail = between.rpartition(",")
             loose = bool(head) and not direction_word_before(head) and APPOSITIVE_CHANGE.match(tail)
-            if APPOSITIVE_CHANGE.match(between) or item.q.bracketed or loose:
+            copula = bool(re.fullmatch(r"\s*(?:was|were|is|are)\s*", between))
+            if APPOSITIVE_CHANGE.match(between) or item.q.bracketed or loose or copula:
                 last.change = item
                 continue
         if (

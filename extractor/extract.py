@@ -241,22 +241,7 @@ def sentence_facts(
     items: list[Item] = []
     local = LOCAL_DOLLAR.get(state.main_entity or "")
     for q in _split_from_to(raw, text, s_start):
-        start, end = q.span[0] - s_start, q.span[1] - s_start
-        if (
-            local
-            and q.unit == "USD"
-            and (q.unit_surface or "").strip() in ("$", "dollars", "dollar")
-        ):
-            q = q.model_copy(update={"unit": local})  # "$" in an Australian release is AUD
-        per = re.search(r"\s+(?:a|per)\s+(?:year|month|quarter)$", q.surface)
-        if per and q.unit and "/" in q.unit and re.match(r"\s*(?:earlier|ago|before)", text[end:]):
-            # "8.9 billion euros a year earlier" is a level, not a rate per year
-            end = start + per.start()
-            q = q.model_copy(
-                update={"unit": q.unit.split("/")[0], "span": (q.span[0], q.span[0] + per.start())}
-            )
-        if q.unit is None and re.match(r"\s*\.\s*(?:per\s*cent|percent)\b", text[end : end + 14]):
-            q = q.model_copy(update={"unit": "percent"})  # "grew 1.3. per cent": a typo
+        q, start, end = _repair(q, text, s_start, local)
         if any(ps <= start < pe or ps < end <= pe for ps, pe in period_spans):
             continue
         if not keep_quantity(q, text, start, end) or _is_conversion(q, items, text, start):
@@ -331,6 +316,23 @@ def carried_period(text: str, state: ArticleState, para: ParagraphState) -> Peri
     return state.ref or state.ctx.hint
 
 
+def _repair(q, text: str, s_start: int, local: str | None):
+    """Fix what the quantity layer reads differently from the fact layer's needs."""
+    start, end = q.span[0] - s_start, q.span[1] - s_start
+    per = re.search(r"\s+(?:a|per)\s+(?:year|month|quarter)$", q.surface)
+    if per and q.unit and "/" in q.unit and re.match(r"\s*(?:earlier|ago|before)", text[end:]):
+        # "8.9 billion euros a year earlier" is a level, not a rate per year
+        end = start + per.start()
+        q = q.model_copy(
+            update={"unit": q.unit.split("/")[0], "span": (q.span[0], q.span[0] + per.start())}
+        )
+    if local and q.unit == "USD" and (q.unit_surface or "").strip() in ("$", "dollars", "dollar"):
+        q = q.model_copy(update={"unit": local})  # "$" in an Australian release is AUD
+    if q.unit is None and re.match(r"\s*\.\s*(?:per\s*cent|percent)\b", text[end : end + 14]):
+        q = q.model_copy(update={"unit": "percent"})  # "grew 1.3. per cent": a typo
+    return q, start, end
+
+
 def _split_from_to(raw: list, text: str, s_start: int) -> list:
     """'narrowed by $1.1 billion to $3.3 billion' reads as one from-to quantity; it is a change
     and a level. 'rose from $5bn to $6bn' is a base and a level."""
@@ -338,6 +340,20 @@ def _split_from_to(raw: list, text: str, s_start: int) -> list:
     for q in raw:
         start = q.span[0] - s_start
         m = re.search(r"\s+to\s+", q.surface)
+        if m and re.fullmatch(r"(?:19|20)\d{2}", q.surface[: m.start()]) and q.value_high:
+            # "in 2023 to ¥100.88 trillion": a year, then the level
+            out.append(
+                q.model_copy(
+                    update={
+                        "value": q.value_high,
+                        "value_high": None,
+                        "range_form": None,
+                        "span": (q.span[0] + m.end(), q.span[1]),
+                        "surface": q.surface[m.end() :],
+                    }
+                )
+            )
+            continue
         by = re.search(r"\bby\s*$", text[max(0, start - 6) : start])
         if q.value_high is None or m is None or (q.range_form != "from_to" and not by):
             out.append(q)
