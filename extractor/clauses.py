@@ -418,6 +418,11 @@ def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]
             )
             if (TO_LEVEL.search(between) or item.q.bracketed) and not coordinated:
                 last.level = item
+                # "fell 2.3%, or $1.1 billion, to $42.1 billion": both changes end at the level
+                if len(groups) >= 2 and groups[-2].change and groups[-2].level is None:
+                    gap = text[groups[-2].end : last.start]
+                    if re.fullmatch(r"\s*,?\s*or\s*", gap):
+                        groups[-2].level = item
                 continue
         if last and same_clause and item.role == "change" and last.level and last.change is None:
             head, _, tail = between.rpartition(",")

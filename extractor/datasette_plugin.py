@@ -8,6 +8,9 @@ Built on Datasette's own hooks (as Datasette builds its defaults), registered by
 - In canned-query results, `article_id` and `fact_id` columns link to the article and the
   fact, so every result row leads back to its source sentence.
 - The facts table's action menu offers the chart of a metric over time.
+- The facts table's facets, when unfiltered, are read from `fact_value_counts` (kept exact by
+  triggers, see schema.m002) instead of six full scans of a million rows: facet type
+  "counted" in datasette-metadata.json. Filtered, they are Datasette's own column facets.
 - Column descriptions fold into a "What the columns mean" box instead of pushing the table
   a screen down.
 """
@@ -17,6 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from datasette import hookimpl
+from datasette.facets import ColumnFacet
+from datasette.utils import path_with_added_args, path_with_removed_args
 from markupsafe import Markup, escape
 
 LINKED_COLUMNS = {"article_id": "articles", "fact_id": "facts"}
@@ -49,6 +54,69 @@ def render_cell(
     if table is None and column == "evidence" and isinstance(value, str):
         return highlight(value, cell(row, "surface"))
     return None
+
+
+class CountedFacet(ColumnFacet):
+    """A column facet that reads precomputed counts when the facts table is unfiltered."""
+
+    type = "counted"
+
+    async def facet_results(self) -> tuple[list, list]:
+        if not await self.precounted():
+            return await super().facet_results()
+        size = self.get_facet_size()
+        pairs = self.get_querystring_pairs()
+        results = []
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            column = config.get("column") or config["simple"]
+            rows = await self.ds.execute(
+                self.database,
+                "select value, n as count from fact_value_counts where col = ? and n > 0 "
+                "order by n desc, value limit ?",
+                [column, size + 1],
+            )
+            values = []
+            for row in rows.rows[:size]:
+                value = row["value"]
+                selected = (column, str(value)) in pairs
+                path = (path_with_removed_args if selected else path_with_added_args)(
+                    self.request, {column: str(value) if selected else value}
+                )
+                values.append(
+                    {
+                        "value": value,
+                        "label": value,
+                        "count": row["count"],
+                        "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
+                        "selected": selected,
+                    }
+                )
+            results.append(
+                {
+                    "name": column,
+                    "type": self.type,
+                    "hideable": source_and_config["source"] != "metadata",
+                    "toggle_url": self.ds.urls.path(
+                        path_with_removed_args(self.request, {"_facet": column})
+                    ),
+                    "results": values,
+                    "truncated": len(rows.rows) > size,
+                }
+            )
+        return results, []
+
+    async def precounted(self) -> bool:
+        unfiltered = not self.params and " where " not in f" {self.sql.lower()} "
+        if self.table != "facts" or not unfiltered:
+            return False
+        db = self.ds.get_database(self.database)
+        return await db.table_exists("fact_value_counts")
+
+
+@hookimpl
+def register_facet_classes() -> list:
+    return [CountedFacet]
 
 
 @hookimpl

@@ -216,7 +216,11 @@ def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, b
             return basis, True
     w_start, _ = s.window(n)
     for m, p in s.periods:
-        near = a_start <= m.start < a_end or (group.end <= m.start < group.end + 60)
+        near = (
+            a_start <= m.start < a_end
+            or (group.end <= m.start < group.end + 60)
+            or (group.start <= m.start < group.end)
+        )
         if near or (w_start <= m.start < group.start and m.role == "comparison"):
             if m.role == "comparison" and m.kind.startswith("relative_"):
                 rel = {"relative_month": "mom", "relative_quarter": "qoq", "relative_year": "yoy"}

@@ -12,7 +12,8 @@ import re
 from datetime import date
 
 import dateparser
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
 
 from extractor.adapters import SECTION_ATTR, adapter_for
 from extractor.errors import ParseError
@@ -81,6 +82,11 @@ FURNITURE_CLASS_HINTS = (
     "breadcrumb",
     "-meta",
     "meta-",
+    "pub-date",
+    "pubdate",
+    "timestamp",
+    "article-info",
+    "tags",
 )
 PAYWALL_MARKERS = (
     "available only to subscribers",
@@ -89,6 +95,9 @@ PAYWALL_MARKERS = (
     "to read the full article",
     "paywall",
 )
+WORD = re.compile(r"[^\W\d_]{3,}")
+LETTER = re.compile(r"[^\W\d_]")
+SENTENCE_END = re.compile(r"[.!?。！？]")
 # Cross-links inside the article body: "ALSO READ: ...", "Read more: ...".
 FURNITURE_LINE = re.compile(r"^(also read|read more|related|see also|recommended)\s*[:|]", re.I)
 # A timeline heading line: "2021:", "2021–2025:", "2026-01-30:".
@@ -103,6 +112,35 @@ INLINE_CODE = re.compile(
     r"<script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>", re.I | re.S
 )
 INDEXED_TAGS = ["script", "meta", "h1", "title", "time", "link", "article", "main"]
+# Inline markup: its text belongs to the run of text around it, not to a block of its own.
+INLINE_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "br",
+    "cite",
+    "code",
+    "data",
+    "dfn",
+    "em",
+    "font",
+    "i",
+    "kbd",
+    "mark",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "u",
+    "var",
+}
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCK_TAGS = {"p", "li", "dd", "dt", "figcaption", "blockquote", "tr", "pre"}
 
@@ -288,25 +326,34 @@ def html_blocks(root: Tag) -> tuple[list[Block], bool]:
     """Walk the tree once, top-down, carrying each container's section to its children.
 
     Iterative (an explicit stack), so 10,000 levels of nesting neither recurse too deep nor
-    cost depth x nodes, as asking every node for its ancestors would. Returns the non-empty
-    blocks and False when MAX_TEXT_CHARS cut the text short.
+    cost depth x nodes, as asking every node for its ancestors would. Text sitting loose in a
+    container (old `<div>text<br>text</div>` markup, text inside bare <b>/<span>) becomes a
+    block too. Returns the non-empty blocks and False when MAX_TEXT_CHARS cut the text short.
     """
-    blocks: list[Block] = []
-    heading: str | None = None
-    budget = MAX_TEXT_CHARS
-    # Each frame: the children still to visit, and the section they inherit (a section
-    # heading such as "Key points" changes it for the siblings after it).
-    frames: list[list] = [[iter(root.children), section_of(root, "body")]]
-    while frames:
+    out = _Blocks()
+    # Each frame: the children still to visit, the section they inherit (a section heading
+    # such as "Key points" changes it for the siblings after it), and loose inline text.
+    frames: list[list] = [[iter(root.children), section_of(root, "body"), []]]
+    while frames and out.budget > 0:
         frame = frames[-1]
         node = next(frame[0], None)
+        if node is None or (isinstance(node, Tag) and node.name not in INLINE_TAGS):
+            out.loose(frame[1], frame[2])  # a block boundary ends the run of loose text
         if node is None:
             frames.pop()
             continue
         if not isinstance(node, Tag):
+            if isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+                frame[2].append(str(node))  # text, not a comment, doctype or CDATA
             continue
         section = section_of(node, frame[1])
         if section is None:
+            continue
+        if node.name in INLINE_TAGS:
+            if node.name == "br":
+                out.loose(frame[1], frame[2])
+            else:
+                frame[2].append(node.get_text(" "))
             continue
         if node.name in HEADING_TAGS:
             named = SECTION_HEADINGS.get(clean_text(node.get_text(" ")).lower().strip(" :"))
@@ -314,7 +361,7 @@ def html_blocks(root: Tag) -> tuple[list[Block], bool]:
                 frame[1] = named
             continue
         if node.name not in BLOCK_TAGS:
-            frames.append([iter(node.children), section])
+            frames.append([iter(node.children), section, []])
             continue
         if node.name == "tr":
             section = "table"
@@ -330,19 +377,46 @@ def html_blocks(root: Tag) -> tuple[list[Block], bool]:
                 continue
         if node.name == "figcaption":
             section = "caption"
-        if node.name == "dt" or (section == "timeline" and TIMELINE_HEADING.match(text)):
-            heading = text.rstrip(":").strip()
-            continue
-        if len(text) >= budget:  # a runaway page: keep what fits, cut at a word boundary
-            text = text[:budget].rsplit(" ", 1)[0]
-            budget = 0
-        budget -= len(text)
-        blocks.append(
-            Block(section=section, text=text, heading=heading if section == "timeline" else None)
-        )
-        if budget <= 0:
-            return [b for b in blocks if b.text], False
-    return [b for b in blocks if b.text], True
+        out.add(section, text, is_dt=node.name == "dt")
+    return [b for b in out.blocks if b.text], out.budget > 0
+
+
+class _Blocks:
+    """Collects blocks for html_blocks: timeline headings, the text budget, loose text."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.heading: str | None = None
+        self.budget = MAX_TEXT_CHARS
+
+    def add(self, section: Section, text: str, is_dt: bool = False) -> None:
+        if is_dt or (section == "timeline" and TIMELINE_HEADING.match(text)):
+            self.heading = text.rstrip(":").strip()
+            return
+        if len(text) >= self.budget:  # a runaway page: keep what fits, cut at a word boundary
+            text = text[: self.budget].rsplit(" ", 1)[0]
+            self.budget = 0
+        self.budget -= len(text)
+        heading = self.heading if section == "timeline" else None
+        self.blocks.append(Block(section=section, text=text, heading=heading))
+
+    def loose(self, section: Section, run: list[str]) -> None:
+        """Loose text that reads like a sentence is a block; labels, datelines ("Published:
+        Jan. 30, 2026 4:20 p.m.") and tag lists are not."""
+        if not run:
+            return
+        text = clean_text(" ".join(run).replace("\n", " "))
+        run.clear()
+        if is_prose(text) and not FURNITURE_LINE.match(text):
+            self.add(section, text)
+
+
+def is_prose(text: str) -> bool:
+    """At least four words of three letters or more, or (scripts written without spaces) 20
+    letters and a full stop."""
+    if len(WORD.findall(text)) >= 4:
+        return True
+    return len(LETTER.findall(text)) >= 20 and bool(SENTENCE_END.search(text))
 
 
 def is_link_only(node: Tag, text: str) -> bool:

@@ -361,7 +361,12 @@ def _relative_year_period(g: dict[str, str | None], ctx: PeriodContext) -> Perio
             return Period("MR", year, 1, 0, year, ctx.published.month - 1)
         return None
     if g.get("whole"):
-        year = ctx.hint.last_month[0] if ctx.hint else relative_year("this", ctx)
+        if ctx.hint:
+            year: int | None = ctx.hint.last_month[0]
+        elif ctx.published and ctx.published.month <= 2:
+            year = ctx.published.year - 1  # "full-year" figures come out in January/February
+        else:
+            year = relative_year("this", ctx)
         return Period("Y", year) if year else None
     year = relative_year(g.get("rel"), ctx)
     return Period("Y", year) if year else None

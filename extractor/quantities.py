@@ -99,6 +99,8 @@ class Scanner:
         self.lex = lex
         self.texts = [t.text for t in doclike]
         self.n = len(self.texts)
+        # Doc.text is rebuilt on every access: read it once.
+        self.doc_text = doclike.doc.text if isinstance(doclike, Span) else doclike.text
 
     # ---- number phrases ----
     def number_at(self, i: int, end: int, currency: bool) -> NumberPhrase | None:
@@ -280,8 +282,7 @@ class Scanner:
     def surface(self, start: int, end: int) -> str:
         """The document text of tokens [start, end), with its original spacing."""
         first, last = self.doclike[start], self.doclike[end - 1]
-        base = first.doc.text
-        return base[first.idx : last.idx + len(last.text)]
+        return self.doc_text[first.idx : last.idx + len(last.text)]
 
     def _noun_follows(self, j: int) -> bool:
         if j >= self.n:
@@ -434,7 +435,7 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
         if item.keep:
             found.append(item)
     _inherit_changes(scanner, found)
-    return [f.to_quantity(doclike) for f in found if f.keep]
+    return [f.to_quantity(scanner) for f in found if f.keep]
 
 
 def _next_numbers(sc: Scanner, candidates: list[int], first: int) -> list[int]:
@@ -472,11 +473,11 @@ class _Found:
     trigger: str | None = None
     keep: bool = True
 
-    def to_quantity(self, doclike: Doc | Span) -> Quantity:
-        first = doclike[self.start]
-        last = doclike[self.end - 1]
+    def to_quantity(self, sc: Scanner) -> Quantity:
+        first = sc.doclike[self.start]
+        last = sc.doclike[self.end - 1]
         span = (first.idx, last.idx + len(last.text))
-        surface = doclike.doc.text[span[0] : span[1]]
+        surface = sc.doc_text[span[0] : span[1]]
         if self.qualifier in ("~",):
             change = "~"
         elif self.qualifier in (">", ">="):
