@@ -200,3 +200,17 @@ def test_bylines_cross_links_and_link_only_paragraphs_are_dropped() -> None:
     assert parse_html(html).text == (
         "Exports rose 5%.\n\nRead the full report for 12 tables of data."
     )
+
+
+def test_loose_text_in_containers_becomes_blocks() -> None:
+    html = (
+        "<div class='story'><span class='timestamp'>Published: May 2, 2025 10:00</span>"
+        "Exports rose 5% to $3 billion in May.<br>Imports fell 2% in the same month, it said."
+        "<!-- a comment with words in it --></div><div>" + "<b>" * 10_000 + "Deeply bold "
+        "exports rose 7% in June.</div>"
+    )
+    assert [b.text for b in parse_html(html).blocks] == [
+        "Exports rose 5% to $3 billion in May.",
+        "Imports fell 2% in the same month, it said.",
+        "Deeply bold exports rose 7% in June.",
+    ]
