@@ -112,6 +112,25 @@ def test_each_facet_counts_the_facts(ds, facet: str) -> None:
     assert selected["filtered_table_rows_count"] == number
 
 
+def test_unfiltered_facets_come_from_the_kept_counts_and_match_the_facts(ds, store) -> None:
+    path, _ = store
+    data = get_json(ds, "/newsfacts/facts.json")
+    conn = sqlite3.connect(path)
+    for facet in FACETS:
+        result = data["facet_results"][facet]
+        assert result["type"] == "counted"
+        sql = f"select {facet}, count(*) from facts where {facet} is not null group by 1"
+        expected = dict(conn.execute(sql).fetchall())
+        got = {item["value"]: item["count"] for item in result["results"]}
+        if result["truncated"]:
+            assert all(expected[value] == n for value, n in got.items())
+        else:
+            assert got == expected
+    # Clicking a facet value filters the table, as a column facet does.
+    metric = data["facet_results"]["metric"]["results"][0]
+    assert "metric=" in metric["toggle_url"] and metric["selected"] is False
+
+
 def test_full_text_search_on_fact_evidence_and_articles(ds, store) -> None:
     _, ids = store
     data = get_json(ds, "/newsfacts/facts.json?_search=phone&_shape=objects")

@@ -72,7 +72,7 @@ def test_schema_tables_wal_foreign_keys_fts_and_migrations(db_path: Path) -> Non
     assert db["articles"].detect_fts() == "articles_fts"
     triggers = {t.name for t in db.triggers}
     assert {"facts_ai", "facts_ad", "facts_au", "articles_ai", "articles_ad"} <= triggers
-    assert schema.version(db) == ["m001_initial"]
+    assert schema.version(db) == ["m001_initial", "m002_fact_value_counts"]
     db.close()
     before = dump(db_path)
     open_db(db_path).close()  # applying migrations again changes nothing
@@ -91,7 +91,7 @@ def test_processes_opening_a_new_database_at_once_create_it_once(db_path: Path) 
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         versions = list(pool.map(opener, range(6)))
-    assert versions == [["m001_initial"]] * 6
+    assert versions == [["m001_initial", "m002_fact_value_counts"]] * 6
 
 
 def test_every_spec_field_has_a_column(db_path: Path) -> None:
@@ -251,6 +251,34 @@ def test_blocks_round_trip_so_reextraction_sees_the_same_article(db_path: Path) 
                 assert stored.blocks == original.blocks
                 assert stored.text == original.text
         assert extract_facts(stored) == extract_facts(stored.model_copy())
+
+
+def recounted(db) -> dict[tuple[str, str], int]:
+    counts = {}
+    for column in schema.FACET_COLUMNS:
+        sql = f"select {column}, count(*) from facts where {column} is not null group by 1"
+        counts.update({(column, value): n for value, n in db.execute(sql).fetchall()})
+    return counts
+
+
+def test_facet_value_counts_stay_exact_through_saves_updates_and_deletes(db_path: Path) -> None:
+    build_store(db_path)
+    db = open_db(db_path)
+
+    def kept() -> dict[tuple[str, str], int]:
+        rows = db.execute("select col, value, n from fact_value_counts").fetchall()
+        return {(col, value): n for col, value, n in rows}
+
+    assert kept() == recounted(db) and kept()[("entity", "Vietnam")] == 11
+    # An updated article replaces its facts: counts follow.
+    revised = story_article(STORIES[1]).model_copy(update={"text": "Revised. " * 3})
+    save_article(db, revised, [])
+    assert kept() == recounted(db) and kept()[("entity", "Vietnam")] == 6
+    db.execute("update facts set section = 'table' where entity = 'Chile'")
+    db.execute("delete from facts where metric = 'imports'")
+    db.conn.commit()
+    assert kept() == recounted(db)
+    assert ("metric", "imports") not in kept()  # no zero rows left behind
 
 
 @pytest.mark.parametrize(
