@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractor import metrics
-from extractor.clauses import Group, find_bases
+from extractor.clauses import Group, change_words, find_bases
 from extractor.entities import (
     ECONOMY_KINDS,
     EntityMention,
@@ -268,10 +268,16 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
         ]
         if antecedent:
             return metrics.build(text, antecedent[-1], blocked)
+    asides = [(m.start(), m.end()) for m in ASIDE.finditer(text)]
+    if any(a <= w_start <= b for a, b in asides):
+        w_start = s.clauses[s.clause_of(group)][0]  # the group before sat inside an aside
     candidates = [
         c
         for c in s.cues
-        if c.kind in ("noun", "verb") and w_start <= c.start and c.end <= w_end + 1
+        if c.kind in ("noun", "verb")
+        and w_start <= c.start
+        and c.end <= w_end + 1
+        and not any(a <= c.start < b for a, b in asides)
     ]
     if _anaphor(text[w_start:w_end]) and previous:
         return previous
@@ -281,11 +287,57 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
         if re.search(r"\b(?:their|its)\s+$", text[max(0, cue.start - 8) : cue.start]) and previous:
             return _with_aspect(previous, "value" if "value" in cue.text.lower() else "")
         return metrics.build(text, cue, blocked)
+    subject = _subject_phrase(text[w_start:w_end], asides, w_start)
+    flow = next((w for w in (previous or "").split() if w in FLOW_HEADS), None)
+    if subject and flow:
+        return f"{subject} {flow}"
     if previous:
         return previous
     if candidates:
         return metrics.build(text, candidates[0], blocked)
     return None
+
+
+# ", which made up two-fifths of total exports," / ", where a 15% tariff applies,": asides
+ASIDE = re.compile(r",\s*(?:which|where|who|whose|the\s+(?:country|nation)['’]s)\b[^,]{0,120},")
+FLOW_HEADS = {"exports", "imports", "shipments", "sales", "output", "production"}
+NOT_SUBJECT = re.compile(
+    r"^(?:it|they|this|that|these|those|he|she|we|the\s+(?:figure|data|number|total|index)|"
+    r"prices?|rates?|shares?|stocks?|markets?|demand|analysts?|officials?)\b",
+    re.IGNORECASE,
+)
+
+
+def _subject_phrase(window: str, asides: list[tuple[int, int]], offset: int) -> str | None:
+    """'while petroleum products slid 6.2%': the noun phrase before the movement word names
+    the goods when the sentence has no metric word of its own."""
+    chars = list(window)
+    for a, b in asides:
+        for i in range(max(a - offset, 0), min(b - offset, len(chars))):
+            chars[i] = " "
+    head = re.sub(r"\([^)]*\)", " ", "".join(chars))
+    words = re.findall(r"[A-Za-z][\w&'’-]*", head)
+    table = change_words()
+    cut = next((i for i, w in enumerate(words) if w.lower() in table), None)
+    if cut is None or cut == 0:
+        return None
+    phrase = words[:cut]
+    while phrase and phrase[0].lower() in (
+        "and",
+        "but",
+        "while",
+        "whereas",
+        "also",
+        "by",
+        "contrast",
+    ):
+        phrase = phrase[1:]
+    while phrase and phrase[-1].lower() in ("also", "have", "has", "had", "were", "was", "saw"):
+        phrase = phrase[:-1]
+    text = " ".join(phrase)
+    if not 1 <= len(phrase) <= 7 or NOT_SUBJECT.match(text) or re.search(r"\d", text):
+        return None
+    return text.lower()
 
 
 def _anaphor(window: str) -> bool:
@@ -320,7 +372,14 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None, share_subj
         elif re.match(r"\s*by\s+value", after):
             metric = _with_aspect(metric, "value")
     if group.level is not None and group.level.share:
-        metric = metrics.share_metric(text, group.level.end, metric if share_subject else None)
+        subject = metric if share_subject and metric != "unspecified" else None
+        aside = next(
+            (m for m in ASIDE.finditer(text) if m.start() <= primary.start < m.end()), None
+        )
+        if aside is not None:
+            words = re.findall(r"[A-Za-z][\w&-]*", re.sub(r"\([^)]*\)", " ", text[: aside.start()]))
+            subject = " ".join(words[-5:]).lower() or subject
+        metric = metrics.share_metric(text, group.level.end, subject)
     c_start, _ = s.clauses[s.clause_of(group)]
     before = text[c_start : primary.start]
     whole_before = text[: primary.start]
