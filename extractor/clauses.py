@@ -45,7 +45,7 @@ CLAUSE_BREAK = re.compile(
 )
 # Between a change and the level it ends at: "... to", "... to reach", "to a record high of".
 TO_LEVEL = re.compile(
-    r"\bto(?:\s+(?:reach|hit|stand\s+at|a\s+total\s+of|a\s+(?:new\s+|fresh\s+)?(?:record\s+)?"
+    r"\b(?:to|(?<=higher\s)at|(?<=lower\s)at)(?:\s+(?:reach|hit|stand\s+at|a\s+total\s+of|a\s+(?:new\s+|fresh\s+)?(?:record\s+)?"
     r"(?:high|low)?\s*(?:of)?|an?\s+(?:all-time\s+)?(?:high|low)(?:\s+of)?))?\s*[(\[]?\s*$|"
     r"^\s*[(\[]\s*$|"
     r"^\s*,?\s*to\s*$",

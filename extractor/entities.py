@@ -58,6 +58,8 @@ def find_entities(text: str, titlecase: bool = False) -> list[EntityMention]:
     for m in regex.finditer(text):
         canonical, kind = table[m[0]]
         after = text[m.end() : m.end() + 30]
+        if re.match(r"\s*(?:dollars?|\$|cents?)\b", after):
+            continue  # "U.S. dollars" names a currency, not an economy
         if not titlecase and kind in ECONOMY_KINDS and kind != "port":
             if re.match(r"\s+(?:of\s+)?[A-Z][a-z]+", after) and not re.match(
                 r"\s+(?:and|or|But|The|In|On)\b", after

@@ -43,6 +43,11 @@ LOCAL_DOLLAR = {
     "Australia": "AUD", "Canada": "CAD", "New Zealand": "NZD", "Singapore": "SGD",
     "Hong Kong": "HKD", "Taiwan": "TWD",
 }  # fmt: skip
+# First month of the fiscal year where news says "fiscal 2025-26" or "this fiscal".
+FISCAL_START = {
+    "India": 4, "Japan": 4, "United Kingdom": 4, "Pakistan": 7, "Bangladesh": 7,
+    "Australia": 7, "New Zealand": 7, "Egypt": 7, "United States": 10,
+}  # fmt: skip
 MAX_PIECE = 100_000  # characters per Doc: spaCy's limit is 1e6, long blocks are sliced
 TIMELESS = re.compile(r"\b(?:accounts|account|makes\s+up|represents|holds)\s+(?:for\s+)?", re.I)
 
@@ -79,6 +84,7 @@ def extract_facts(article: Article) -> list[Fact]:
         ctx=PeriodContext(published=article.published, text_years=years, latest_year=latest),
         version=patterns_version(),
     )
+    state.ctx.fiscal_start = FISCAL_START.get(state.main_entity or "")
     facts: list[Fact] = []
     nlp = get_nlp()
     for block in article.blocks:
@@ -240,7 +246,7 @@ def sentence_facts(
     period_spans = [(m.start, m.end) for m in periods]
     items: list[Item] = []
     local = LOCAL_DOLLAR.get(state.main_entity or "")
-    for q in _split_from_to(raw, text, s_start):
+    for q in _split_from_to(_merge_bare_ranges(raw, text, s_start), text, s_start):
         q, start, end = _repair(q, text, s_start, local)
         if any(ps <= start < pe or ps < end <= pe for ps, pe in period_spans):
             continue
@@ -331,6 +337,30 @@ def _repair(q, text: str, s_start: int, local: str | None):
     if q.unit is None and re.match(r"\s*\.\s*(?:per\s*cent|percent)\b", text[end : end + 14]):
         q = q.model_copy(update={"unit": "percent"})  # "grew 1.3. per cent": a typo
     return q, start, end
+
+
+def _merge_bare_ranges(raw: list, text: str, s_start: int) -> list:
+    """'grow 3 to 5 percent': a bare number, 'to', then the unit's figure is one range."""
+    out: list = []
+    for q in raw:
+        prev = out[-1] if out else None
+        if prev is not None and prev.unit is None and q.unit and prev.value is not None:
+            gap = text[prev.span[1] - s_start : q.span[0] - s_start]
+            if re.fullmatch(r"\s*(?:to|-|–|and)\s*", gap) and q.value is not None:
+                out[-1] = q.model_copy(
+                    update={
+                        "value": prev.value,
+                        "value_high": q.value,
+                        "range_form": "range",
+                        "span": (prev.span[0], q.span[1]),
+                        "surface": text[prev.span[0] - s_start : q.span[1] - s_start],
+                        "direction": prev.direction or q.direction,
+                        "qualifier": prev.qualifier if prev.qualifier != "=" else q.qualifier,
+                    }
+                )
+                continue
+        out.append(q)
+    return out
 
 
 def _split_from_to(raw: list, text: str, s_start: int) -> list:

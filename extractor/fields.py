@@ -96,6 +96,12 @@ def entity_candidates(s: Sentence, start: int, end: int) -> list[EntityMention]:
 
 def _before_cue(s: Sentence, e: EntityMention) -> bool:
     """'German exports', 'global boxport volumes': the adjective modifies a metric."""
+    if re.match(
+        r"\s+(?:ports|exporters|importers|firms|companies|carmakers|manufacturers|"
+        r"producers|economy|shippers|refiners)\b",
+        s.text[e.end : e.end + 16],
+    ):
+        return True
     for cue in s.cues:
         if cue.kind == "noun" and 0 <= cue.start - e.end <= 25:
             gap = s.text[e.end : cue.start]

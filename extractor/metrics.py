@@ -27,6 +27,8 @@ STOP_BEFORE = {
     "country's", "nation's", "world's", "like", "such", "including", "overall", "annual",
     "monthly", "seasonally", "adjusted", "first", "estimate", "increased", "decreased", "rise",
     "fall", "jump", "drop", "expected", "forecast", "all", "both", "some", "many", "other",
+    "expects", "expect", "estimates", "projects", "puts", "shows", "could", "would", "will",
+    "may", "might",
 }  # fmt: skip
 MONTH_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",

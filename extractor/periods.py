@@ -159,6 +159,7 @@ class PeriodContext:
     hint: Period | None = None  # the period the text was last talking about
     text_years: dict[int, int] = field(default_factory=dict)  # month -> year seen in text
     latest_year: int | None = None
+    fiscal_start: int | None = None  # first month of the economy's fiscal year (India: 4)
 
     def base_year(self) -> int | None:
         if self.published:
@@ -274,6 +275,24 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         m = month_of(g["m"])
         y = year_for_month(m, ctx, g.get("y"))
         return Period("DR", y, m, 1, y, m, number_of(g["n"])) if y else None
+    if kind == "fiscal_span":
+        y, short = int(g["y"] or 0), int(g["y2"] or -1)
+        if short != (y + 1) % 100:
+            return None
+        fs = ctx.fiscal_start
+        if fs and fs > 1:
+            return Period("MR", y, fs, 0, y + 1, fs - 1)
+        return Period("YR", y, 0, 0, y + 1)
+    if kind == "first_months" and g.get("fiscal") and ctx.fiscal_start:
+        n, fs = number_of(g["n"]), ctx.fiscal_start
+        base = ctx.hint.last_month if ctx.hint else None
+        if base is None and ctx.published:
+            base = (ctx.published.year, ctx.published.month)
+        if base is None or not 1 <= n <= 12:
+            return None
+        y = base[0] if base[1] >= fs else base[0] - 1
+        last = y * 12 + (fs - 1) + (n - 1)
+        return Period("MR", y, fs, 0, last // 12, last % 12 + 1)
     if kind == "first_months":
         n = number_of(g["n"])
         y = _year_of_window(n, g, ctx)
