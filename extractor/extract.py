@@ -48,7 +48,14 @@ FISCAL_START = {
     "India": 4, "Japan": 4, "United Kingdom": 4, "Pakistan": 7, "Bangladesh": 7,
     "Australia": 7, "New Zealand": 7, "Egypt": 7, "United States": 10,
 }  # fmt: skip
-MAX_PIECE = 100_000  # characters per Doc: spaCy's limit is 1e6, long blocks are sliced
+MAX_PIECE = 100_000
+# Cheap gate before the period patterns: a digit, a month or a period word.
+PERIOD_HINT = re.compile(
+    r"\d|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|\b(?:year|month|quarter|half|"
+    r"week|today|yesterday|tomorrow|fiscal|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday)",
+    re.IGNORECASE,
+)  # characters per Doc: spaCy's limit is 1e6, long blocks are sliced
 TIMELESS = re.compile(r"\b(?:accounts|account|makes\s+up|represents|holds)\s+(?:for\s+)?", re.I)
 
 
@@ -234,7 +241,7 @@ def sentence_facts(
     text = sent.text
     s_start = sent.start_char
     base = offset + s_start  # article offset of the sentence
-    periods = find_periods(text)
+    periods = find_periods(text) if PERIOD_HINT.search(text) else []
     # The sentence as its own Doc: the quantity layer reads `doc.text`, which on a Span of a
     # long block would cost the whole block for every sentence.
     has_number = any(ch.isdigit() for ch in text) or _has_number_word(text)
