@@ -59,7 +59,8 @@ APPOSITIVE_CHANGE = re.compile(
 )
 COMPARISON_MARK = re.compile(
     r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|against|versus|vs\.?|\bv\.|"
-    r"(?:up|down|rising|falling|climbing)\s+from|\bfrom|\bthan|the\s+original\s+\w+\s+of|"
+    r"(?:up|down|rising|falling|climbing)\s+from(?:\s+an?\s+(?:estimated|revised|expected|"
+    r"projected))?|\bfrom|\bthan|the\s+original\s+\w+\s+of|"
     r"\bafter|\bversus|"
     r"(?:original|initial|earlier|previous)\s+(?:projection|estimate|forecast|figure)s?\s+of)"
     r"\s*[+]?\s*$",

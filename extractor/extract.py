@@ -49,6 +49,9 @@ FISCAL_START = {
     "Australia": 7, "New Zealand": 7, "Egypt": 7, "United States": 10,
 }  # fmt: skip
 MAX_PIECE = 100_000
+EXCEED_BEFORE = re.compile(
+    r"\b(?:surpass|exceed|top|pass|cross|beat)(?:es|ed|ing|s)?\s+(?:the\s+)?$", re.IGNORECASE
+)
 # Cheap gate before the period patterns: a digit, a month or a period word.
 PERIOD_HINT = re.compile(
     r"\d|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|\b(?:year|month|quarter|half|"
@@ -339,7 +342,10 @@ def _repair(q, text: str, s_start: int, local: str | None):
         q = q.model_copy(
             update={"unit": q.unit.split("/")[0], "span": (q.span[0], q.span[0] + per.start())}
         )
-    if local and q.unit == "USD" and (q.unit_surface or "").strip() in ("$", "dollars", "dollar"):
+    bare_dollar = (q.unit_surface or "").strip() in ("$", "dollars", "dollar") or bool(
+        re.match(r"[+-]?\$", q.surface)
+    )
+    if local and q.unit == "USD" and bare_dollar:
         q = q.model_copy(update={"unit": local})  # "$" in an Australian release is AUD
     if q.unit is None and re.match(r"\s*\.\s*(?:per\s*cent|percent)\b", text[end : end + 14]):
         q = q.model_copy(update={"unit": "percent"})  # "grew 1.3. per cent": a typo
@@ -650,6 +656,13 @@ def _entity_for(
     found = F.entity_candidates(s, w_start, w_end)
     if found:
         return _canonical(found[-1], state)
+    group = s.groups[n]
+    prev_end = max((g.end for g in s.groups[:n] if g.end <= group.start), default=0)
+    if prev_end < w_start:
+        # "..., while Ningbo-Zhoushan posted the fastest growth, with volumes rising 11.3%"
+        found = F.entity_candidates(s, prev_end, w_start)
+        if found:
+            return _canonical(found[-1], state)
     if previous:
         return previous
     group = s.groups[n]
@@ -696,6 +709,9 @@ def make_fact(
         change_unit = "percent" if cq.unit == "percent" else cq.unit
         if level is None:
             qualifier = cq.qualifier
+    before = s.text[max(0, primary.start - 24) : primary.start]
+    if level is not None and qualifier == "=" and EXCEED_BEFORE.search(before):
+        qualifier = ">"
     after = s.text[primary.end : primary.end + 30]
     if re.match(r"\s+or\s+(?:slightly\s+|even\s+)?(?:above|more|higher)", after):
         qualifier = ">="

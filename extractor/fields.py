@@ -45,7 +45,11 @@ class Sentence:
         group = self.groups[n]
         c_start = self.clauses[self.clause_of(group)][0]
         start = c_start
+        asides = [(m.start(), m.end()) for m in ASIDE.finditer(self.text)]
         for other in self.groups[:n]:
+            inside = any(a <= other.start < b for a, b in asides)
+            if inside and not any(a <= group.start < b for a, b in asides):
+                continue  # a figure in ", where a 15% tariff applies," does not cut the window
             if self.clause_of(other) == self.clause_of(group) and other.end <= group.start:
                 start = max(start, other.end)
         return start, group.start
@@ -389,7 +393,8 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None, share_subj
     c_start, _ = s.clauses[s.clause_of(group)]
     before = text[c_start : primary.start]
     whole_before = text[: primary.start]
-    if unit == "TEU" and (metric in GENERIC_VOLUME or metric.endswith(("volumes", "growth"))):
+    generic = metric in GENERIC_VOLUME or metric == "unspecified"
+    if unit == "TEU" and (generic or metric.endswith(("volumes", "growth"))):
         if "container" not in metric:
             metric = "container throughput"
     if group.level is not None and group.level.role == "comparison":
