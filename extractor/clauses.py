@@ -61,7 +61,7 @@ COMPARISON_MARK = re.compile(
     r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|against|versus|vs\.?|\bv\.|"
     r"(?:up|down|rising|falling|climbing)\s+from(?:\s+an?\s+(?:estimated|revised|expected|"
     r"projected))?|\bfrom|\bthan|the\s+original\s+\w+\s+of|"
-    r"\bafter|\bversus|"
+    r"\bafter|\bversus|(?<=%\s)on|(?<=cent\s)on|"
     r"(?:original|initial|earlier|previous)\s+(?:projection|estimate|forecast|figure)s?\s+of)"
     r"\s*[+]?\s*$",
     re.IGNORECASE,
@@ -276,7 +276,11 @@ def assign_roles(items: list[Item], text: str, clauses: list[tuple[int, int]]) -
             item.role = "change"
         elif re.search(
             r"(?:increase|rise|jump|drop|fall|decline|decrease|gain)\s+of\s*$", near, re.I
-        ) or re.match(r"\s*(?:jump|rise|increase|drop|fall|decline|gain)\b", text[item.end :]):
+        ) or re.match(
+            r"\s*(?:jump|rise|increase|drop|fall|decline|gain|(?:wider|narrower|higher|lower|more|"
+            r"less|larger|smaller|bigger)\s+than)\b",
+            text[item.end :],
+        ):
             item.role = "change"
         elif prev is not None and prev.q.unit == q.unit and _coordinated(prev, before):
             item.role = "change"  # "widened by £1.6bn with EU countries and £0.8bn with ..."

@@ -199,6 +199,8 @@ def comparison_period(s: Sentence, n: int, main: Period | None) -> Period | None
             continue
         if m.role == "year_ago":
             return main.shift_years(-1) if main else None
+        if m.kind == "same_span" and main is not None and m.groups.get("y"):
+            return main.shift_years(int(m.groups["y"] or 0) - main.last_month[0])
         if p is not None:
             return p
     return main
@@ -291,6 +293,12 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
     ]
     if _anaphor(text[w_start:w_end]) and previous:
         return previous
+    tail = re.search(
+        r",\s*and\s+(?:also\s+|then\s+|later\s+)?([a-z]+)\s+(?:just\s+|only\s+|by\s+)?$",
+        text[w_start:w_end],
+    )
+    if tail and tail[1] in change_words() and previous:
+        return previous  # "GDP shrank 0.1% in September ..., and rose 0.1% in the quarter"
     real = [c for c in candidates if c.category != "growth"]
     if real:
         cue = real[0]

@@ -202,8 +202,8 @@ def find_periods(text: str) -> list[PeriodMention]:
 def role_of(text: str, mention: PeriodMention) -> str:
     if mention.kind == "exclude":
         return "exclude"
-    if mention.kind == "year_ago":
-        return "year_ago"
+    if mention.kind in ("year_ago", "same_span"):
+        return "year_ago" if mention.kind == "year_ago" else "comparison"
     before = text[max(0, mention.start - 40) : mention.start]
     if EXCLUDE_BEFORE.search(before):
         return "exclude"
