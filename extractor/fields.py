@@ -74,8 +74,14 @@ def entity_candidates(s: Sentence, start: int, end: int) -> list[EntityMention]:
     for e in s.entities:
         if not (start <= e.start and e.end <= end):
             continue
-        if e.kind == "dateline" or is_partner_position(text, e):
+        if e.kind == "dateline":
             continue
+        if is_partner_position(text, e):
+            # "with Ningbo-Zhoushan growing at 14.4%": the subject of an absolute clause
+            if _flow_before(s, e, start) or not re.match(r"\s+\w+ing\b", text[e.end : e.end + 20]):
+                continue
+        if re.search(r"\b(?:to|from|into)\s+(?:the\s+)?$", text[max(0, e.start - 12) : e.start]):
+            continue  # "the flow to Asia": a destination, never the reporter
         if is_non_partner_group(text, e) and not re.search(
             r"(?:extra|intra)-$", text[: e.start], re.I
         ):
@@ -304,7 +310,11 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
         cue = real[0]
         if re.search(r"\b(?:their|its)\s+$", text[max(0, cue.start - 8) : cue.start]) and previous:
             return _with_aspect(previous, "value" if "value" in cue.text.lower() else "")
-        return metrics.build(text, cue, blocked)
+        built = metrics.build(text, cue, blocked)
+        goods = DEMAND_FOR.search(text[: cue.start])
+        if goods and built in ("exports", "imports", "sales"):
+            return f"{goods[1].lower()} {built}"  # "demand for X ..., with shipments up 30%"
+        return built
     subject = _subject_phrase(text[w_start:w_end], asides, w_start)
     flow = next((w for w in (previous or "").split() if w in FLOW_HEADS), None)
     if subject and flow:
@@ -322,6 +332,13 @@ FLOW_HEADS = {"exports", "imports", "shipments", "sales", "output", "production"
 NOT_SUBJECT = re.compile(
     r"^(?:it|they|this|that|these|those|he|she|we|the\s+(?:figure|data|number|total|index)|"
     r"prices?|rates?|shares?|stocks?|markets?|demand|analysts?|officials?)\b",
+    re.IGNORECASE,
+)
+
+
+DEMAND_FOR = re.compile(
+    r"\b(?:demand\s+for|sales\s+of|orders\s+for)\s+((?:[A-Za-z-]+\s+){0,4}?[A-Za-z-]+)\s+"
+    r"(?:was|were|is|are|has|have|rose|fell|grew|surged|jumped|drove|led|,)",
     re.IGNORECASE,
 )
 
