@@ -49,6 +49,9 @@ FISCAL_START = {
     "Australia": 7, "New Zealand": 7, "Egypt": 7, "United States": 10,
 }  # fmt: skip
 MAX_PIECE = 100_000
+DEFINITE_FIGURE = re.compile(
+    r"\s*(?:The|This|That)\s+(?:\w+\s+){0,2}(?:figure|indicator|number|reading|total)\b", re.I
+)
 EXCEED_BEFORE = re.compile(
     r"\b(?:surpass|exceed|top|pass|cross|beat)(?:es|ed|ing|s)?\s+(?:the\s+)?$", re.IGNORECASE
 )
@@ -71,6 +74,7 @@ class ArticleState:
     last_bloc: str | None = None
     version: str = ""
     ref: Period | None = None  # the period the article is about (its first data period)
+    last_fact: Fact | None = None
     last_month: Period | None = None  # the latest single month talked about
 
 
@@ -566,6 +570,11 @@ def build_facts(
             partner = facts[-1].partner
         elif not found and facts and _anaphor_group(s, n):
             partner = None
+        elif not found and not facts and state.last_fact is not None and n == 0:
+            # "Exports to Russia rose 14.5%. The export figure for June was 40% below ...":
+            # a definite description of the figure just reported keeps its counterpart
+            if DEFINITE_FIGURE.match(s.text[: s.groups[0].start]):
+                partner = state.last_fact.partner
         if partner == entity:
             partner = None
         # basis
@@ -584,6 +593,7 @@ def build_facts(
             facts.append(fact)
     _basis_from_bases(facts)
     if facts:
+        state.last_fact = facts[-1]
         para.metric = (
             F.base_metric(facts[-1].metric) if "share" not in facts[-1].metric else para.metric
         )
