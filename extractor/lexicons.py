@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import numpy
 from spacy.matcher import Matcher
 
 from extractor.errors import PatternError
@@ -137,6 +138,24 @@ class Lexicons:
     number_words: dict[str, PatternEntry]
     blockers: Matcher
     numeric_matcher: Matcher
+    # Hashes (LOWER) of the words that start a written number, for a vectorized candidate scan.
+    number_word_hashes: numpy.ndarray
+    # Hashes (LOWER) of the literal words the blockers need: windows without one are skipped.
+    blocker_hashes: numpy.ndarray
+
+
+def required_literals(entry: PatternEntry) -> set[str]:
+    """The words one of which must be present for a token pattern to match (from its first
+    non-optional ORTH/LOWER token); every blocker must have one, or it could never be skipped."""
+    for spec in entry.pattern if isinstance(entry.pattern, list) else []:
+        if spec.get("OP") in ("?", "*"):
+            continue
+        for key in ("ORTH", "LOWER", "TEXT"):
+            if key in spec:
+                value = spec[key]
+                words = value["IN"] if isinstance(value, dict) else [value]
+                return {str(w) for w in words}
+    raise PatternError(entry.id, 0, ["a not-quantity pattern needs one ORTH/LOWER token"])
 
 
 @cache
@@ -149,9 +168,11 @@ def lexicons() -> Lexicons:
     for entry in load_family("units"):
         unit_nq.setdefault(str(getattr(entry, "unit", "")), str(getattr(entry, "nq", "")))
     blockers = Matcher(nlp.vocab, validate=True)
+    literals: set[str] = set()
     for entry in load_family("quantities"):
         if getattr(entry, "block", False) and isinstance(entry.pattern, list):
             blockers.add(entry.id, [entry.pattern])
+            literals |= required_literals(entry)
     # The numbers in a text: digits (LIKE_NUM) and written numbers from the lexicon, found by
     # one Matcher pass in Cython rather than a Python loop over every token.
     numeric = Matcher(nlp.vocab)
@@ -173,4 +194,10 @@ def lexicons() -> Lexicons:
         number_words=number_words,
         blockers=blockers,
         numeric_matcher=numeric,
+        blocker_hashes=numpy.array(
+            [nlp.vocab.strings.add(w.lower()) for w in literals], dtype=numpy.uint64
+        ),
+        number_word_hashes=numpy.array(
+            [nlp.vocab.strings.add(w) for w in starters], dtype=numpy.uint64
+        ),
     )

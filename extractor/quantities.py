@@ -23,10 +23,13 @@ Results are `Quantity` models (extractor/models.py). Conventions the fact layer 
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy
+from spacy.attrs import IDX, LIKE_NUM, LOWER, ORTH, SPACY
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from extractor.lexicons import Lexicons, lexicons
@@ -56,6 +59,7 @@ NOT_COUNT_NOUNS = frozenset(
      "than", "as", "while", "after", "before", "since", "is", "was", "were", "are", "year-on-year"}
 )  # fmt: skip
 RANGE_DASHES = frozenset({"-", "–", "—"})
+BLOCK_WINDOW = 6  # tokens either side of a number where not-quantity patterns are tried
 PLURAL_WORDS = frozenset({"people", "men", "women", "children", "staff", "personnel", "cattle"})
 POSSESSIVES = frozenset(
     {"the", "its", "his", "her", "their", "our", "my", "your", "these", "those"}
@@ -91,14 +95,40 @@ class UnitHit:
     count_noun: bool = False
 
 
+class LazyTexts(Sequence[str]):
+    """Token texts looked up from their hashes on first use."""
+
+    def __init__(self, strings: StringStore, orths: numpy.ndarray) -> None:
+        self.strings = strings
+        self.orths = orths
+        self.cache: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.orths)
+
+    def __getitem__(self, k: int) -> str:  # type: ignore[override]
+        try:
+            return self.cache[k]
+        except KeyError:
+            if k < 0:
+                raise IndexError(k) from None
+            text = self.cache[k] = self.strings[int(self.orths[k])]
+            return text
+
+
 class Scanner:
     """Reads the quantities of one Doc or Span (token indices local to it)."""
 
     def __init__(self, doclike: Doc | Span, lex: Lexicons) -> None:
         self.doclike = doclike
         self.lex = lex
-        self.texts = [t.text for t in doclike]
-        self.n = len(self.texts)
+        doc = doclike.doc if isinstance(doclike, Span) else doclike
+        offset = doclike.start if isinstance(doclike, Span) else 0
+        self.n = len(doclike)
+        # One C-level export of the token attributes instead of a Token object per token:
+        # the scan only ever looks at the few tokens around numbers.
+        self.attrs = doc.to_array([ORTH, LOWER, LIKE_NUM, SPACY, IDX])[offset : offset + self.n]
+        self.texts = LazyTexts(doc.vocab.strings, self.attrs[:, 0])
         # Doc.text is rebuilt on every access: read it once.
         self.doc_text = doclike.doc.text if isinstance(doclike, Span) else doclike.text
 
@@ -281,8 +311,17 @@ class Scanner:
 
     def surface(self, start: int, end: int) -> str:
         """The document text of tokens [start, end), with its original spacing."""
-        first, last = self.doclike[start], self.doclike[end - 1]
-        return self.doc_text[first.idx : last.idx + len(last.text)]
+        return self.doc_text[self.start_char(start) : self.end_char(end - 1)]
+
+    def start_char(self, k: int) -> int:
+        return int(self.attrs[k, 4])
+
+    def end_char(self, k: int) -> int:
+        return int(self.attrs[k, 4]) + len(self.texts[k])
+
+    def spaced(self, k: int) -> bool:
+        """Whether whitespace follows token k."""
+        return bool(self.attrs[k, 3])
 
     def _noun_follows(self, j: int) -> bool:
         if j >= self.n:
@@ -419,10 +458,10 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
     scanner = Scanner(doclike, lex)
     if scanner.n == 0:
         return []
-    blocked: set[int] = set()
-    for _, bs, be in lex.blockers(doclike):
-        blocked.update(range(bs, be))
-    candidates = sorted({s for _, s, _ in lex.numeric_matcher(doclike)})
+    attrs = scanner.attrs
+    is_number = (attrs[:, 2] != 0) | numpy.isin(attrs[:, 1], lex.number_word_hashes)
+    candidates = [int(k) for k in numpy.nonzero(is_number)[0]]
+    blocked = _blocked(doclike, lex, candidates, attrs[:, 1])
     found: list[_Found] = []
     consumed = 0
     for pos, i in enumerate(candidates):
@@ -438,10 +477,34 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
     return [f.to_quantity(scanner) for f in found if f.keep]
 
 
+def _blocked(
+    doclike: Doc | Span, lex: Lexicons, candidates: list[int], lower: numpy.ndarray
+) -> set[int]:
+    """Tokens inside not-quantity patterns, matched only in windows around the numbers (the
+    Matcher's set predicates are Python calls per token: too slow over a whole document)."""
+    blocked: set[int] = set()
+    n = len(doclike)
+    windows: list[list[int]] = []
+    for k in candidates:
+        a, b = max(0, k - BLOCK_WINDOW), min(n, k + BLOCK_WINDOW + 1)
+        if windows and a <= windows[-1][1]:
+            windows[-1][1] = b
+        else:
+            windows.append([a, b])
+    hits = numpy.concatenate(([0], numpy.cumsum(numpy.isin(lower, lex.blocker_hashes))))
+    for a, b in windows:
+        if hits[b] == hits[a]:
+            continue  # none of the words a not-quantity pattern needs is near this number
+        for _, bs, be in lex.blockers(doclike[a:b]):
+            blocked.update(range(a + bs, a + be))
+    return blocked
+
+
 def _next_numbers(sc: Scanner, candidates: list[int], first: int) -> list[int]:
     """The next candidate that can start a number (not "quarter" in "quarter-on-quarter")."""
     out = []
-    for k in itertools.islice(candidates, first, None):
+    for idx in range(first, len(candidates)):
+        k = candidates[idx]
         word = sc.lex.number_words.get(sc.texts[k].lower())
         if word is None or getattr(word, "kind", "") in ("unit", "tens", "vague"):
             out.append(k)
@@ -474,9 +537,7 @@ class _Found:
     keep: bool = True
 
     def to_quantity(self, sc: Scanner) -> Quantity:
-        first = sc.doclike[self.start]
-        last = sc.doclike[self.end - 1]
-        span = (first.idx, last.idx + len(last.text))
+        span = (sc.start_char(self.start), sc.end_char(self.end - 1))
         surface = sc.doc_text[span[0] : span[1]]
         if self.qualifier in ("~",):
             change = "~"
@@ -487,7 +548,9 @@ class _Found:
         else:
             change = self.direction or "="
         main = next((r for r in self.rules if r.startswith(("unit-", "count-"))), None)
-        return Quantity(
+        # model_construct: every field is built here with the right type, and validating
+        # thousands of quantities per article costs more than finding them.
+        return Quantity.model_construct(
             value=self.value,
             value_high=self.value_high,
             unit=self.unit,
@@ -565,9 +628,8 @@ def _sign(
     """A sign written against the number ("-6.4%", "+€5bn") marks a change; "minus" a level."""
     texts = sc.texts
     if s > left and texts[s - 1] in ("+", "-", "−") and (currency or s == i):
-        sign_tok = sc.doclike[s - 1]
-        attached = not sign_tok.whitespace_
-        spaced_before = s - 2 < 0 or bool(sc.doclike[s - 2].whitespace_) or texts[s - 2] in "(["
+        attached = not sc.spaced(s - 1)
+        spaced_before = s - 2 < 0 or sc.spaced(s - 2) or texts[s - 2] in "(["
         if attached and spaced_before:
             if texts[s - 1] != "+":
                 phrase.value = -phrase.value
@@ -577,7 +639,7 @@ def _sign(
         phrase.value = -phrase.value
         return None, s - 1
     if texts[i][:1] in ("-", "−", "+") and not phrase.words:
-        if i > 0 and not sc.doclike[i - 1].whitespace_ and texts[i - 1] not in "([":
+        if i > 0 and not sc.spaced(i - 1) and texts[i - 1] not in "([":
             phrase.value = abs(phrase.value)  # "production-4-door", "COVID-19": a hyphen
             return None, s
         return ("up" if texts[i][0] == "+" else "down"), s
@@ -602,7 +664,7 @@ def _not_a_quantity(
     if currency or unit not in (None, "count"):
         return False
     end = phrase.end
-    if not phrase.words and end < n and not sc.doclike[end - 1].whitespace_:
+    if not phrase.words and end < n and not sc.spaced(end - 1):
         nxt = texts[end]
         if nxt[:1].isalpha() and sc.lex.units.match_at(texts, end, n) is None:
             return True  # "5G", "3D": a glued letter that is no unit
@@ -767,7 +829,7 @@ def _inherit_changes(sc: Scanner, found: list[_Found]) -> None:
     """ "lost 190 points, or 0.6%" / "up 5% ($2 billion)": the restatement moves the same way."""
     texts = sc.texts
     for prev, cur in zip(found, found[1:], strict=False):
-        gap = [t.lower() for t in texts[prev.end : cur.start]]
+        gap = [texts[k].lower() for k in range(prev.end, min(cur.start, prev.end + 3))]
         if gap in (["("], [",", "("]) and cur.qualifier == "=" and prev.qualifier != "=":
             cur.qualifier = prev.qualifier  # "more than 100 kilometers (60 miles)"
         if prev.direction is None or cur.direction is not None:
