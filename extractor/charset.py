@@ -89,3 +89,40 @@ def _strict(content: bytes, encoding: str) -> str | None:
         return content.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         return None
+
+
+# File signatures of formats servers mislabel as text/html: gzip, PNG, JPEG, GIF, PDF, ZIP,
+# RIFF (WebP), 7z, bzip2, xz, zstd.
+BINARY_MAGIC = (
+    b"\x1f\x8b",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"RIFF",
+    b"7z\xbc\xaf",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"\x28\xb5\x2f\xfd",
+)
+MARKUP = re.compile(rb"<(!doctype|html|head|body|p[ >]|div|article|main|title|meta)", re.I)
+CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
+
+
+def looks_binary(content: bytes) -> str | None:
+    """Why a body served as a page is really binary (its format), or None when it is text.
+
+    A known file signature decides; otherwise more than 5% control bytes with no sign of
+    markup. Control characters inside real HTML (it happens) do not count against it.
+    """
+    head = content[:8192]
+    if any(head.startswith(bom) for bom, _ in BOMS):
+        return None
+    for magic in BINARY_MAGIC:
+        if head.startswith(magic):
+            return f"a binary file (starts {magic!r})"
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
+    if head and controls / len(head) > 0.05 and not MARKUP.search(head):
+        return "binary data (control bytes, no markup)"
+    return None

@@ -19,6 +19,7 @@ from typing import Literal
 
 import sqlite_utils
 
+from extractor.charset import looks_binary
 from extractor.discover import Link, parse_feed, parse_sitemap, parse_url_list
 from extractor.errors import CrawlLocked, InputError, NewsfactsError, ParseError
 from extractor.extract import extract_facts
@@ -168,6 +169,9 @@ class Crawl:
             mime = (result.content_type or "text/html").split(";")[0].strip().lower()
             if mime not in PAGE_TYPES:
                 raise ParseError(f"not a page: content type {mime}", url=candidate.url)
+            binary = looks_binary(result.content)
+            if binary:
+                raise ParseError(f"not a page: {binary} served as {mime}", url=candidate.url)
             if mime == "text/plain":  # page copy served as text: line structure, not markup
                 article = parse_text(
                     result.text, url=result.final_url, published=candidate.published

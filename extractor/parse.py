@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from datetime import date
 
 import dateparser
@@ -175,7 +176,11 @@ def parse_html(
     adapter; by default the URL's host picks one (or the generic rules)."""
     html, cut = shrink(html)
     try:
-        soup = BeautifulSoup(html, "html.parser")
+        with warnings.catch_warnings():
+            # bs4 warns (on stderr) about XML-looking or URL-looking input; for us those are
+            # just odd pages, and library code never prints.
+            warnings.simplefilter("ignore")
+            soup = BeautifulSoup(html, "html.parser")
     except Exception as exc:  # bs4 raises assorted errors on hostile markup
         raise ParseError(f"cannot parse HTML ({exc.__class__.__name__})", url=url) from exc
     site = adapter_for(adapter, url)

@@ -316,3 +316,28 @@ def test_plain_text_page_is_parsed_by_lines(server: HTTPServer, tmp_path: Path) 
     assert crawl(db, config, fetcher=quick_fetcher()).new_articles == 1
     (row,) = table(db, "select text from articles")
     assert row["text"].startswith("Exports rose 5% to $10 billion in October.")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4,  # gzip without Content-Encoding
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+        bytes(range(256)) * 32,  # no signature, control bytes, no markup
+    ],
+    ids=["gzip", "png", "junk"],
+)
+def test_binary_served_as_html_is_an_error_not_an_article(
+    server: HTTPServer, tmp_path: Path, body: bytes
+) -> None:
+    record("bad_inputs")
+    server.clear()
+    site = Site(server)
+    site.status("/robots.txt", 404)
+    server.expect_request("/bin").respond_with_data(body, content_type="text/html")
+    config = site.config(feeds=[], sitemaps=[], url_lists=[], urls=[site.url("/bin")])
+    db = open_db(tmp_path / "news.db")
+    assert crawl(db, config, fetcher=quick_fetcher()).errors == 1
+    (error,) = table(db, "select stage, message from errors")
+    assert error["stage"] == "parse" and "not a page" in error["message"]
+    assert table(db, "select count(*) n from articles")[0]["n"] == 0
