@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -217,6 +218,9 @@ def crawl(sources: Path, db_path: Path, interval: str | None) -> None:
     from extractor.sources import load_sources
     from extractor.store import open_db
 
+    # systemd and kill send SIGTERM: stop like Ctrl-C, so the run row is closed as
+    # "interrupted" and the lock released, instead of dying mid-article.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         config = load_sources(sources)
         seconds = parse_interval(interval) if interval else None
@@ -240,6 +244,10 @@ def crawl(sources: Path, db_path: Path, interval: str | None) -> None:
         every(seconds, scheduled_pass)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def crawl_pass(db: object, db_path: Path, config: object) -> None:

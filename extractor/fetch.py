@@ -96,6 +96,7 @@ class Fetcher:
             trust_env=False,  # never route through a proxy from the environment
         )
         self.robots: dict[str, Protego | None] = {}
+        self.robots_unreachable: dict[str, str] = {}  # host -> why its robots.txt failed
         self.last_request: dict[str, float] = {}
         self.requests = 0  # counted for reports and tests
 
@@ -174,6 +175,13 @@ class Fetcher:
                 rules = self._robots_for(current, allow_private, deadline)
                 if rules is not None:
                     if not rules.can_fetch(current, self.policy.user_agent):
+                        why = self.robots_unreachable.get(host_of(current))
+                        if why:
+                            raise FetchError(
+                                current,
+                                f"robots.txt unreachable ({why}); per RFC 9309 nothing on the "
+                                "host is fetched this run",
+                            )
                         raise RobotsDisallowed(current)
                     crawl_delay = min(
                         float(rules.crawl_delay(self.policy.user_agent) or 0.0),
@@ -301,10 +309,11 @@ class Fetcher:
                 robots_url, {}, deadline, allow_private, None, robots=False, cap=ROBOTS_MAX_BYTES
             )
             rules = Protego.parse(result.text)
-        except _Retryable:
+        except _Retryable as failure:
             # RFC 9309 2.3.1.3: an unreachable robots.txt (5xx, network) means "disallow all".
             # Cached for this fetcher only (one run), so the next run asks again.
             rules = Protego.parse("User-agent: *\nDisallow: /")
+            self.robots_unreachable[host] = str(failure.error).removeprefix(robots_url + ": ")
         except FetchError as failure:
             if isinstance(failure, UnsafeURLError):
                 raise

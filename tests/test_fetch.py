@@ -278,7 +278,7 @@ def test_robots_txt_crawl_delay_spaces_requests(site: Site, waits: list[float]) 
 def test_robots_txt_server_error_means_disallow_all(site: Site, fetcher: Fetcher) -> None:
     site.status("/robots.txt", 500)
     site.page("/a.html", "pages/flaky.html")
-    with pytest.raises(RobotsDisallowed):
+    with pytest.raises(FetchError, match=r"robots.txt unreachable \(HTTP 500"):
         fetcher.fetch(site.url("/a.html"))
     assert site.requests_to("/a.html") == []
 
