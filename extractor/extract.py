@@ -37,6 +37,7 @@ from extractor.periods import (
     text_month_years,
 )
 from extractor.quantities import find_quantities
+from extractor.tables import table_facts
 
 # Economies whose own currency is written "$": in their own statistics "$" is that currency.
 LOCAL_DOLLAR = {
@@ -101,7 +102,18 @@ def extract_facts(article: Article) -> list[Fact]:
     state.ctx.fiscal_start = FISCAL_START.get(state.main_entity or "")
     facts: list[Fact] = []
     nlp = get_nlp()
-    for block in article.blocks:
+    table: list[Block] = []
+    for block in [*article.blocks, None]:
+        if block is not None and block.section == "table" and " | " in block.text + " | ":
+            table.append(block)
+            continue
+        if table:
+            facts += table_facts(
+                table, state.ctx, state.main_entity, state.last_metric, state.ref, state.version
+            )
+            table = []
+        if block is None:
+            break
         para = ParagraphState()
         heading = heading_period(block, state)
         for text, offset in pieces(block):

@@ -208,3 +208,20 @@ def test_groups_from_hand_built_quantities() -> None:
     groups = make_groups(items, text, [])
     assert [(g.change.q.value, g.level.q.value) for g in groups] == [(5, 2e9), (1, 1e9)]  # type: ignore[union-attr]
     assert groups[1].change.direction == "down"  # type: ignore[union-attr]
+
+
+def test_table_rows_are_facts_with_header_units_and_label_roles() -> None:
+    blocks = [
+        Block(section="body", text="Chile's copper exports rose 5.0% to $50.1 billion in 2023."),
+        Block(section="table", text="Copper exports by destination, 2023"),
+        Block(section="table", text="Destination | Value ($ bn) | Change (%)"),
+        Block(section="table", text="World | 50.1 | +5.0"),
+        Block(section="table", text="China | 26.4 | -1.5"),
+    ]
+    article = Article.from_blocks(blocks, published=date(2024, 2, 1))
+    facts = extract_facts(article)
+    china = one(facts, value=26.4e9)
+    assert (china.unit, china.change, china.partner, china.period) == ("USD", -1.5, "China", "2023")
+    assert china.section == "table" and china.change_basis == "yoy"
+    world = one(facts, value=50.1e9)  # the body sentence and the table's World row: one fact
+    assert world.partner is None and len(world.mentions) == 1
