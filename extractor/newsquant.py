@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ def singular(noun: str) -> str:
         last = IRREGULAR_PLURALS[last]
     elif last.endswith("ies") and len(last) > 4:
         last = last[:-3] + "y"
-    elif last.endswith(("sses", "xes", "ches", "shes")):
+    elif last.endswith(("sses", "xes", "ches", "shes", "ruses", "nuses", "buses")):
         last = last[:-2]
     elif last.endswith("s") and not last.endswith(("ss", "us", "is")):
         last = last[:-1]
@@ -75,11 +76,23 @@ def nq_unit(q: Quantity) -> str | None:
         noun = singular(noun.replace(" - ", "-"))
         return f"{noun} per {per}" if per else (noun or None)
     names = lexicons().unit_nq
+    entry = _unit_entries().get(q.pattern)
+    if entry is not None and "/" not in q.unit:
+        return str(getattr(entry, "nq", None) or names.get(q.unit, q.unit))
     if "/" in q.unit and q.unit not in names:
         head, _, per = q.unit.partition("/")
         den = next((str(getattr(e, "nq", per)) for e in _denominators() if e.pattern == per), per)
         return f"{names.get(head, head)} per {den}"
     return names.get(q.unit, q.unit)
+
+
+@cache
+def _unit_entries() -> dict[str, Any]:
+    """Unit entries by id: a surface may carry its own NewsQuant name ("tonnes" -> "metric
+    ton", "tons" -> "ton") though both are canonically `t`."""
+    from extractor.patterns import load_family
+
+    return {e.id: e for e in load_family("units")}
 
 
 def _denominators() -> list[Any]:

@@ -386,6 +386,9 @@ class Scanner:
             if k > j and word == "-":
                 k += 1
                 continue
+            if k + 2 < end and texts[k + 1] == "-" and word.isalpha() and word.islower():
+                k += 2  # "first-team players": a hyphenated modifier, whatever its first word
+                continue
             acronym = k == j and word.isupper() and len(word) > 1 and word.isalpha()
             if acronym and k + 1 < end and _is_plural(texts[k + 1]) and texts[k + 1].islower():
                 k += 1  # "five NBA teams"
@@ -398,8 +401,10 @@ class Scanner:
                 break
             if k == j and low == "and":
                 break
-            if lex.changes.match_at(texts, k, end) or lex.change_nouns.match_at(texts, k, end):
+            if lex.changes.match_at(texts, k, end):
                 break
+            if k == j and lex.change_nouns.match_at(texts, k, end):
+                break  # "a 3% drop"; but "thousands of job cuts" counts cuts
             if lex.bases.match_at(texts, k, end) or lex.number_words.get(low) is not None:
                 break
             if k > j:
@@ -474,6 +479,7 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
         if item.keep:
             found.append(item)
     _inherit_changes(scanner, found)
+    _inherit_units(scanner, found)
     return [f.to_quantity(scanner) for f in found if f.keep]
 
 
@@ -823,6 +829,54 @@ def _read_context(
             found.basis = str(getattr(hit[0], "basis", ""))
             found.rules.append(hit[0].id)
             return
+
+
+ELLIPSIS_UNITS = frozenset({"points", "deg", "GBX", "°C", "°F"})
+
+
+def _inherit_units(sc: Scanner, found: list[_Found]) -> None:
+    """A bare figure beside one with a unit in the same sentence often leaves the unit out:
+    "eight or nine euros", "(16369.03 up 58.06 points)", "climbed 0.1% to 1,333.18" after
+    "1,463.87 points". Only index points, degrees and pence are carried across a sentence."""
+    texts = sc.texts
+    for k, cur in enumerate(found):
+        if cur.unit is not None or cur.fraction or cur.value_high is not None:
+            continue
+        nxt = found[k + 1] if k + 1 < len(found) else None
+        if nxt is not None and nxt.unit is not None and nxt.start - cur.end == 1:
+            if texts[cur.end].lower() in ("or", "to", "and") and not nxt.unit.startswith("count"):
+                cur.unit, cur.unit_surface = nxt.unit, nxt.unit_surface
+                cur.rules.append("unit-ellipsis")
+                continue
+        if _scaled(cur):
+            # "6 million homes ... including 1.5 million in LA": parallel magnitudes
+            for other in found:
+                if other is not cur and other.unit is not None and _scaled(other):
+                    if not other.fraction and _same_sentence(sc, cur, other):
+                        cur.unit, cur.unit_surface = other.unit, other.unit_surface
+                        cur.rules.append("unit-ellipsis")
+                        break
+            continue
+        surface = texts[cur.start]
+        if not ("." in surface or len(surface.replace(",", "")) >= 4) or cur.unit is not None:
+            continue
+        for other in found:
+            if other is cur or other.unit not in ELLIPSIS_UNITS:
+                continue
+            if not _same_sentence(sc, cur, other):
+                continue
+            cur.unit, cur.unit_surface = other.unit, None
+            cur.rules.append("unit-ellipsis")
+            break
+
+
+def _scaled(q: _Found) -> bool:
+    return any(r.startswith(("num-scale", "num-hundred")) for r in q.rules)
+
+
+def _same_sentence(sc: Scanner, a: _Found, b: _Found) -> bool:
+    lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
+    return not any(sc.texts[t] in HARD_STOPS for t in range(lo, hi))
 
 
 def _inherit_changes(sc: Scanner, found: list[_Found]) -> None:
