@@ -541,6 +541,7 @@ class _Found:
     bracketed: bool = False
     trigger: str | None = None
     keep: bool = True
+    pending_basis: tuple[str, str] | None = None
 
     def to_quantity(self, sc: Scanner) -> Quantity:
         span = (sc.start_char(self.start), sc.end_char(self.end - 1))
@@ -781,6 +782,8 @@ def _read_context(
             found.trigger = texts[k - 1].lower()
     elif k >= left and texts[k].lower() not in LEVEL_WORDS:
         verb = lex.changes.match_ending_at(texts, k, left)
+        if verb is not None and k > left and texts[k - 1].lower() in PHRASAL_NOT_CHANGE:
+            verb = None  # "making up one-fifth", "gave up 517 yards"
         if verb is not None:
             if texts[k].lower() not in ("higher", "lower", "plus", "off"):
                 direction = str(getattr(verb[0], "direction", ""))
@@ -815,22 +818,30 @@ def _read_context(
     if direction is None:
         direction = sign_dir
     found.direction = direction
-    if direction is None:
-        return
-    for j in range(found.end, right):
-        hit = lex.bases.match_at(texts, j, right)
+    if direction is not None or found.unit in ("percent", "pp"):
+        _find_basis(sc, found, left, right)
+
+
+def _find_basis(sc: Scanner, found: _Found, left: int, right: int) -> None:
+    """The comparison basis near a change: after it first ("rose 5% year-on-year"), then before
+    ("a year-on-year rise of 5%"). Kept aside until the quantity is known to be a change."""
+    texts, lex = sc.texts, sc.lex
+    spans = [(j, right) for j in range(found.end, right)]
+    spans += [(j, found.start) for j in range(max(left, found.start - 6), found.start)]
+    for j, stop in spans:
+        hit = lex.bases.match_at(texts, j, stop)
         if hit is not None:
-            found.basis = str(getattr(hit[0], "basis", ""))
-            found.rules.append(hit[0].id)
-            return
-    for j in range(max(left, found.start - 6), found.start):
-        hit = lex.bases.match_at(texts, j, found.start)
-        if hit is not None:
-            found.basis = str(getattr(hit[0], "basis", ""))
-            found.rules.append(hit[0].id)
+            found.pending_basis = (str(getattr(hit[0], "basis", "")), hit[0].id)
+            if found.direction is not None:
+                found.basis = found.pending_basis[0]
+                found.rules.append(hit[0].id)
             return
 
 
+PHRASAL_NOT_CHANGE = frozenset(
+    {"make", "makes", "making", "made", "give", "gives", "giving", "gave", "given", "take",
+     "takes", "taking", "took", "set", "sets", "setting", "sign", "signed", "sum", "summed"}
+)  # fmt: skip
 ELLIPSIS_UNITS = frozenset({"points", "deg", "GBX", "°C", "°F"})
 
 
@@ -883,7 +894,9 @@ def _inherit_changes(sc: Scanner, found: list[_Found]) -> None:
     """ "lost 190 points, or 0.6%" / "up 5% ($2 billion)": the restatement moves the same way."""
     texts = sc.texts
     for prev, cur in zip(found, found[1:], strict=False):
-        gap = [texts[k].lower() for k in range(prev.end, min(cur.start, prev.end + 3))]
+        if cur.start - prev.end > 5:
+            continue
+        gap = [texts[k].lower() for k in range(prev.end, cur.start)]
         if gap in (["("], [",", "("]) and cur.qualifier == "=" and prev.qualifier != "=":
             cur.qualifier = prev.qualifier  # "more than 100 kilometers (60 miles)"
         if prev.direction is None or cur.direction is not None:
@@ -892,3 +905,15 @@ def _inherit_changes(sc: Scanner, found: list[_Found]) -> None:
             cur.direction = prev.direction
             cur.basis = cur.basis or prev.basis
             cur.trigger = prev.trigger
+        elif (
+            gap
+            and gap[-1] in ("and", ",")
+            and cur.unit == prev.unit
+            and not any(w in LEVEL_WORDS or sc.lex.number_words.get(w) for w in gap)
+        ):
+            # "fell 7.7% by volume and 9.4% by value", "up 5.3% from April and 12.3% ..."
+            cur.direction = prev.direction
+            cur.trigger = prev.trigger
+            if cur.pending_basis is not None:
+                cur.basis = cur.pending_basis[0]
+                cur.rules.append(cur.pending_basis[1])

@@ -130,3 +130,51 @@ def test_a_qualifier_wins_the_newsquant_label_but_direction_is_kept() -> None:
 )
 def test_not_quantities(text: str) -> None:
     assert quantities_in_text(text) == []
+
+
+# A page copy of our own, shaped like a news site's: byline furniture, an audio player, a
+# digest box and a dated timeline. Every stated figure must come out with its unit; nothing
+# from the furniture may.
+PAGE = """Harbour Daily
+
+Ports Ship More Steel
+
+Published: Mar. 4, 2026  9:15 a.m.  GMT+8
+00:00
+00:00/00:00
+Listen to this article 1.5x
+
+Steel exports from the region grew 4.1% year-on-year to $96.2 billion last year, making up
+one-quarter of all shipped goods, the ministry said on Tuesday.
+
+  • Coil shipments fell 3.3% by volume and 5.8% by value, while wire exports slipped 0.9%.
+  • Container throughput reached 42 million TEU; port staff numbered 68,400 people.
+What Happened When
+2022:
+Annual steel exports peaked at $101 billion.
+2022–2025:
+For four straight years exports surpassed $90 billion.
+2026-03-04:
+The ministry released the data.
+"""
+
+EXPECTED = [
+    ("4.1%", 4.1, "percent", "up"),
+    ("$96.2 billion", 96.2e9, "USD", "="),
+    ("one-quarter", 25.0, "percent", "="),
+    ("3.3%", 3.3, "percent", "down"),
+    ("5.8%", 5.8, "percent", "down"),
+    ("0.9%", 0.9, "percent", "down"),
+    ("42 million TEU", 42e6, "TEU", "="),
+    ("68,400 people", 68400.0, "count", "="),
+    ("$101 billion", 101e9, "USD", "="),
+    ("four straight years", 4.0, "year", "="),
+    ("$90 billion", 90e9, "USD", ">"),
+]
+
+
+def test_a_page_copy_gives_every_figure_and_no_furniture() -> None:
+    found = [(q.surface, q.value, q.unit, q.change) for q in quantities_in_text(PAGE)]
+    assert found == [(s, pytest.approx(v), u, c) for s, v, u, c in EXPECTED]
+    first = quantities_in_text(PAGE)[0]
+    assert first.change_basis == "yoy" and PAGE[first.span[0] : first.span[1]] == "4.1%"
