@@ -61,7 +61,7 @@ COMPARISON_MARK = re.compile(
     r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|against|versus|vs\.?|\bv\.|"
     r"(?:up|down|rising|falling|climbing)\s+from(?:\s+an?\s+(?:estimated|revised|expected|"
     r"projected))?|\bfrom|\bthan|the\s+original\s+\w+\s+of|"
-    r"\bafter|\bversus|(?<=%\s)on|(?<=cent\s)on|"
+    r"\bafter|\bversus|(?<=%\s)on|(?<=cent\s)on|(?:below|above)\s+the|"
     r"(?:original|initial|earlier|previous)\s+(?:projection|estimate|forecast|figure)s?\s+of)"
     r"\s*[+]?\s*$",
     re.IGNORECASE,
@@ -352,6 +352,10 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
         return "level"
     if FORECAST_BEFORE.search(before) and not re.search(r"\bby\s*$", near):
         return "level"
+    if q.value_high is not None and not re.search(r"\bby\s*$", near):
+        return "level"  # "between 1.2% and 1.5%": a range is a level
+    if AT_A_RATE.search(near) and re.match(r"\s*(?:annual(?:ized)?\s+)?(?:rate|pace|clip)", after):
+        return "change"  # "contracted at a 0.5% annual rate"
     if q.direction:
         return "level" if LEVEL_TO.search(near) and not GROWTH_VERB_AT.search(near) else "change"
     if GROWTH_NOUN_BEFORE.search(near):
@@ -378,6 +382,7 @@ FORECAST_BEFORE = re.compile(
     r"target|targets|put|outlook|predicted|predicts)\b",
     re.IGNORECASE,
 )
+AT_A_RATE = re.compile(r"\bat\s+an?\s+(?:annual(?:ized|ised)?\s+|seasonally\s+adjusted\s+)?$", re.I)
 GROWTH_VERB_AT = re.compile(
     r"(?:grow|grew|growing|rising|rose|expanding|increasing)\s+at\s*$", re.I
 )

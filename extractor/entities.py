@@ -17,6 +17,8 @@ from extractor.patterns import load_family
 
 # Kinds that name something whose figures are measured (an entity or partner).
 ECONOMY_KINDS = {"economy", "bloc", "region", "port", "company", "bloc_anaphor"}
+# Central banks and agencies: the entity of their own rates, never of the economy's figures.
+INSTITUTION_KINDS = {"institution"}
 
 
 @dataclass(frozen=True)

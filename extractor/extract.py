@@ -189,11 +189,12 @@ def heading_period(block: Block, state: ArticleState) -> Period | None:
     )
     if not m:
         mentions = find_periods(block.heading)
-        return resolve(mentions[0], state.ctx) if mentions else None
+        period = resolve(mentions[0], state.ctx) if mentions else None
+        return None if period is None or period.kind == "D" else period
     if m[4]:
         return Period("YR", int(m[1]), 0, 0, int(m[4]))
     if m[2]:
-        return Period("D", int(m[1]), int(m[2]), int(m[3]))
+        return None  # a dated entry ("2026-01-30:") is when something happened, not a period
     return Period("Y", int(m[1]))
 
 
@@ -373,7 +374,10 @@ def _merge_bare_ranges(raw: list, text: str, s_start: int) -> list:
     out: list = []
     for q in raw:
         prev = out[-1] if out else None
-        if prev is not None and prev.unit is None and q.unit and prev.value is not None:
+        bare = prev is not None and (
+            prev.unit is None or (prev.unit == q.unit and re.fullmatch(r"[\d.,]+", prev.surface))
+        )
+        if prev is not None and bare and q.unit and prev.value is not None:
             gap = text[prev.span[1] - s_start : q.span[0] - s_start]
             if re.fullmatch(r"\s*(?:to|-|–|and)\s*", gap) and q.value is not None:
                 out[-1] = q.model_copy(
@@ -539,6 +543,8 @@ def build_facts(
                 or carried_period(s.text, state, para)
             )
             period = F.comparison_period(s, n, main)
+            if facts and "forecast" in facts[-1].metric and main is not None:
+                period = main  # "cut its 2025 forecast to 1.4% from 1.7% in March": same year
         else:
             period, _mention = F.group_period(s, n)
             period = (
@@ -574,6 +580,11 @@ def build_facts(
             clause_metric[s.clause_of(group)] = metric
         # entity and partner
         entity = _entity_for(s, n, target, para, state, facts[-1].entity if facts else None)
+        if re.search(r"\brate\b", metric):
+            bank = next(
+                (e for e in s.entities if e.kind == "institution" and e.start < group.start), None
+            )
+            entity = bank.canonical if bank else entity  # "The Fed held its benchmark rate ..."
         found, partner_mention = F.partner_for(s, n)
         partner = None
         if found and partner_mention is not None:

@@ -424,7 +424,7 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None, share_subj
             metric = "container throughput"
     if group.level is not None and group.level.role == "comparison":
         old = metrics.markers(
-            _cues_in(s, max(0, group.level.start - 60), group.level.start),
+            _cues_in(s, max(0, group.level.start - 60), group.level.end + 25),
             "revision_old",
         )
         if old:
