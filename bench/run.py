@@ -209,10 +209,10 @@ def section_scaling(
         f"~{article_words} words/article, budget {budget_s:.0f} s ({load()})"
     )
     say(
-        f"   {'articles':>9} {'wall s':>8} {'us/article*':>11} {'x smallest':>10} "
-        f"{'peak RSS MB':>12} {'RSS 10%..100% MB':>22} {'DB MB':>7}  load"
+        f"   {'articles':>16} {'wall s':>8} {'us/article*':>11} {'CPU us/art.*':>12} "
+        f"{'x smallest':>10} {'peak RSS MB':>11} {'RSS 10%..100%':>14} {'DB MB':>6}  load"
     )
-    per_article0: float | None = None
+    cpu0: float | None = None
     per_article: float | None = None
     complete: list[tuple[int, Path, float]] = []
     scaling: list[dict] = []
@@ -248,16 +248,28 @@ def section_scaling(
             if span > 0
             else report["wall_s"] / max(done, 1) * 1e6
         )
+        cpu_per_article = (
+            (last["cpu_s"] - first["cpu_s"]) / span * 1e6
+            if span > 0
+            else report["cpu_s"] / max(done, 1) * 1e6
+        )
         report["us_per_article_steady"] = round(per_article, 1)
+        report["cpu_us_per_article_steady"] = round(cpu_per_article, 1)
         report["peak_rss_mb"] = round(proc.max_rss_mb, 1)
-        per_article0 = per_article0 or per_article
+        cpu0 = cpu0 or cpu_per_article
         curve = f"{first['rss_mb']:.0f}..{last['rss_mb']:.0f}"
         label = f"{size:,}" if done == size else f"{done:,} of {size:,}"
         say(
-            f"   {label:>9} {report['wall_s']:>8.1f} {per_article:>11,.0f} "
-            f"{per_article / per_article0:>10.2f} {proc.max_rss_mb:>12.0f} {curve:>22} "
-            f"{report['db_mb']:>7.0f}  {os.getloadavg()[0]:.2f}"
+            f"   {label:>16} {report['wall_s']:>8.1f} {per_article:>11,.0f} "
+            f"{cpu_per_article:>12,.0f} {cpu_per_article / cpu0:>10.2f} "
+            f"{proc.max_rss_mb:>11.0f} {curve:>14} {report['db_mb']:>6.0f}  "
+            f"{os.getloadavg()[0]:.2f}"
         )
+        if report["errors"]:
+            say(
+                f"   {'':>16} {report['errors']:,} article(s) failed; "
+                f"first: {report['first_error']}"
+            )
         scaling.append(report)
         if done == size:
             complete.append((size, db, per_article))
@@ -265,7 +277,10 @@ def section_scaling(
             remove_db(db)
             results["scale_stopped"] = {"articles": size, "done": done, "budget_s": budget_s}
             break
-    say("   * steady state: wall time from the 10% checkpoint to the end, per article")
+    say(
+        "   * steady state: from the 10% checkpoint to the end, per article; "
+        "'x smallest' compares CPU cost, the reading least skewed by other load"
+    )
     results["scaling"] = scaling
     if scaling:
         results["peak_rss_mb_max"] = scaling[-1]["peak_rss_mb"]

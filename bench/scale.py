@@ -42,11 +42,17 @@ def run(articles: int, db_path: Path, words: int, max_seconds: float | None = No
     total_words = stored = facts_count = 0
     rss_start = rss_mb()
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    done = 0
+    done = errors = 0
+    first_error = ""
     for number, page in enumerate(article_pages(source, articles, words), start=1):
-        article = parse_document(page)
-        facts = extract_facts(article)
-        stored += save_article(db, article, facts).status == "new"
+        try:
+            article = parse_document(page)
+            facts = extract_facts(article)
+            stored += save_article(db, article, facts).status == "new"
+        except Exception as exc:  # as ingestion does: one bad article is counted, not fatal
+            errors += 1
+            first_error = first_error or f"article {number}: {type(exc).__name__}: {exc}"
+            continue
         total_words += len(article.text.split())
         facts_count += len(facts)
         done = number
@@ -56,6 +62,7 @@ def run(articles: int, db_path: Path, words: int, max_seconds: float | None = No
                 {
                     "articles": number,
                     "wall_s": round(time.perf_counter() - wall0, 3),
+                    "cpu_s": round(time.process_time() - cpu0, 3),
                     "rss_mb": round(rss_mb(), 1),
                 }
             )
@@ -68,6 +75,8 @@ def run(articles: int, db_path: Path, words: int, max_seconds: float | None = No
         "articles": articles,
         "done": done,
         "stored": stored,
+        "errors": errors,
+        "first_error": first_error,
         "facts": facts_count,
         "words": total_words,
         "wall_s": round(wall, 3),

@@ -58,8 +58,13 @@ def run_cases(cases: list[Case], words: int, repeats: int) -> list[Timing]:
     another process hits all of them alike instead of one case's every run."""
     for case in cases:
         for item in case.items[:3] if case.call else []:  # load patterns, build matchers
-            case.call(item)
+            try:
+                case.call(item)
+            except Exception:  # counted in the timed runs below
+                pass
     best: dict[str, tuple[float, float]] = {}
+    failures: dict[str, int] = {}
+    errors: dict[str, str] = {}
     for round_ in range(repeats):
         for case in cases:
             if case.call is None or round_ >= (case.repeats or repeats):
@@ -67,13 +72,30 @@ def run_cases(cases: list[Case], words: int, repeats: int) -> list[Timing]:
             call = case.fresh() if case.fresh else case.call
             gc.collect()
             wall0, cpu0 = time.perf_counter(), time.process_time()
+            failed = 0
             for item in case.items:
-                call(item)
+                try:
+                    call(item)
+                except Exception as exc:  # a bug in one layer must not void the whole run
+                    failed += 1
+                    errors.setdefault(case.name, f"{type(exc).__name__}: {exc}"[:160])
             run = (time.perf_counter() - wall0, time.process_time() - cpu0)
+            if failed:
+                failures[case.name] = max(failures.get(case.name, 0), failed)
             if case.name not in best or run[0] < best[case.name][0]:
                 best[case.name] = run
     return [
-        Timing(c.name, words, *best.get(c.name, (None, None)), note=c.note)  # type: ignore[arg-type]
+        Timing(
+            c.name,
+            words,
+            *best.get(c.name, (None, None)),  # type: ignore[arg-type]
+            note=c.note
+            or (
+                f"{failures[c.name]} of {len(c.items)} inputs raised, e.g. {errors[c.name]}"
+                if c.name in failures
+                else ""
+            ),
+        )
         for c in cases
     ]
 
