@@ -175,8 +175,8 @@ class Scanner:
                 break
             if entry.pattern in ("b", "B") and j + 1 < end and texts[j + 1] == "/":
                 break  # "b/d": barrels a day
-            if entry.pattern in ("m", "M") and not currency and not self._noun_follows(j + 1):
-                break  # "100m" without money or a counted noun: metres, not million
+            if entry.pattern in ("m", "M") and not currency and self._metres_follow(j + 1):
+                break  # "a 100m sprint", "30m-high": metres, not million
             phrase.value *= float(getattr(entry, "value", 1.0))
             phrase.scaled = True
             phrase.year_like = False
@@ -322,6 +322,11 @@ class Scanner:
     def spaced(self, k: int) -> bool:
         """Whether whitespace follows token k."""
         return bool(self.attrs[k, 3])
+
+    def _metres_follow(self, j: int) -> bool:
+        if j >= self.n:
+            return False
+        return self.texts[j] == "-" or self.texts[j].lower() in METRE_CONTEXT
 
     def _noun_follows(self, j: int) -> bool:
         if j >= self.n:
@@ -665,6 +670,8 @@ def _not_a_quantity(
             return True
         if unit == "count":
             noun = (found.unit_surface or "").lower()
+            if " " in noun or "-" in noun:
+                return True  # "the 2019 review - pictures"
             plural = noun.endswith("s") or noun in ("people", "staff")
             if prev in YEAR_PREPOSITIONS or not plural or prev == "":
                 return True
@@ -681,9 +688,13 @@ def _not_a_quantity(
     if plain and end < n and unit is None and found.range_form is None:
         nxt = texts[end]
         if nxt[:1].isupper() and nxt.isalpha() and len(nxt) > 1 and "," not in texts[i]:
-            return True  # "787 Dreamliner", "90049 ZIP Code", "49 Zorro Ranch Road"
+            if phrase.value < 1000 or nxt.isupper():
+                return True  # "787 Dreamliner", "90049 ZIP Code", "49 Zorro Ranch Road"
         if prev == "," and nxt == "," and s > 1 and texts[s - 2][:1].isupper():
             return True  # "Senard, 65, ...": an age in apposition
+    if phrase.words and i > 1 and texts[i - 1] == "-" and not sc.spaced(i - 2):
+        if texts[i - 2].isalpha() and sc.lex.number_words.get(texts[i - 2].lower()) is None:
+            return True  # "a production-four-door record": a word inside a compound
     if phrase.words and texts[i].lower() == "one" and phrase.end == i + 1:
         nxt = texts[i + 1] if i + 1 < n else ""
         return prev in PRONOUN_ONE_BEFORE or not (nxt.lower() == "of" or unit is not None)
@@ -838,6 +849,11 @@ def _find_basis(sc: Scanner, found: _Found, left: int, right: int) -> None:
             return
 
 
+# After "100m", these say metres; otherwise a lone "m" after a number is million in news.
+METRE_CONTEXT = frozenset(
+    {"tall", "high", "long", "wide", "deep", "away", "sprint", "race", "hurdles", "freestyle",
+     "dash", "relay", "below", "above", "underground", "altitude", "depth", "radius"}
+)  # fmt: skip
 PHRASAL_NOT_CHANGE = frozenset(
     {"make", "makes", "making", "made", "give", "gives", "giving", "gave", "given", "take",
      "takes", "taking", "took", "set", "sets", "setting", "sign", "signed", "sum", "summed"}
