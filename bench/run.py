@@ -150,7 +150,7 @@ def section_throughput(words: int, article_words: int, repeats: int, results: di
     for key, timing in zip(keys, timings, strict=True):
         results[f"{key}_wps"] = timing.wps
         results[f"{key}_cpu_wps"] = timing.cpu_wps
-    for key in ("extract", "quantities", "quantulum3"):
+    for key in keys[1:]:
         for kind in ("", "cpu_"):
             value, baseline = results[f"{key}_{kind}wps"], results[f"tokenizer_{kind}wps"]
             ratio = round(value / baseline, 3) if value and baseline else None
@@ -367,6 +367,62 @@ def section_profile(words: int) -> None:
     say()
 
 
+def markdown(results: dict, header: str) -> str:
+    """The run as Markdown tables, for the README's Performance section."""
+
+    def num(key: str, digits: int = 0) -> str:
+        value = results.get(key)
+        return "n/a" if value is None else f"{value:,.{digits}f}"
+
+    rows = [
+        f"{header}",
+        "",
+        "| words/s, one process | wall | x tokenizer | CPU | CPU x tokenizer |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    names = {
+        "tokenizer": 'bare `spacy.blank("en")` tokenizer (the limit)',
+        "quantities": "quantity layer (`find_quantities`)",
+        "extract": "`extract` (fact layer, parsed articles)",
+        "parse": "HTML parse alone",
+        "extract_document": "parse + extract (`newsfacts extract` path)",
+        "quantulum3": "quantulum3 (peer)",
+    }
+    for key, name in names.items():
+        ratio = results.get(f"{key}_vs_tokenizer")
+        cpu_ratio = results.get(f"{key}_cpu_vs_tokenizer")
+        if key == "tokenizer":
+            ratio = cpu_ratio = 1.0
+        rows.append(
+            f"| {name} | {num(key + '_wps')} | {'n/a' if ratio is None else f'{ratio:.3f}'} "
+            f"| {num(key + '_cpu_wps')} | {'n/a' if cpu_ratio is None else f'{cpu_ratio:.3f}'} |"
+        )
+    rows += [
+        "",
+        f"Start-up of `newsfacts extract` on one article: {num('startup_s', 2)} s wall, "
+        f"{num('startup_cpu_s', 2)} s CPU, peak RSS {num('startup_peak_rss_mb')} MB.",
+        "",
+        "| articles (extract+store) | wall s | us/article | CPU us/article | peak RSS MB |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for report in results.get("scaling", []):
+        label = f"{report['done']:,}" + (
+            "" if report["done"] == report["articles"] else f" of {report['articles']:,}"
+        )
+        rows.append(
+            f"| {label} | {report['wall_s']:,.0f} | {report['us_per_article_steady']:,.0f} "
+            f"| {report['cpu_us_per_article_steady']:,.0f} | {report['peak_rss_mb']:,.0f} |"
+        )
+    if results.get("reextract_speedup_2core") is not None:
+        rows += [
+            "",
+            f"`newsfacts reextract --all` over {results['reextract_articles']:,} articles: "
+            f"{results['reextract_1_s']:,.1f} s with 1 worker, {results['reextract_2_s']:,.1f} s "
+            f"with 2: speed-up {results['reextract_speedup_2core']:.2f}x.",
+        ]
+    return "\n".join(rows) + "\n"
+
+
 # --- main -----------------------------------------------------------------------------------
 
 FINAL_KEYS = (
@@ -426,11 +482,12 @@ def main(argv: list[str] | None = None) -> None:
     skip = set(filter(None, args.skip.split(",")))
     results: dict = {"quick": args.quick}
     started = time.perf_counter()
-    say(
+    header = (
         f"newsfacts bench {'(quick) ' if args.quick else ''}"
         f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())} "
         f"python {platform.python_version()} on {platform.machine()}, {load()}, git {git_rev()}"
     )
+    say(header)
     say()
     if "throughput" not in skip:
         section_throughput(words, args.article_words, repeats, results)
@@ -449,6 +506,7 @@ def main(argv: list[str] | None = None) -> None:
     results["bench_wall_s"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "last.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    (OUT / "last.md").write_text(markdown(results, header), encoding="utf-8")
     final = {key: _round(results.get(key)) for key in FINAL_KEYS}
     extra = (
         "extract_vs_tokenizer",
