@@ -288,6 +288,18 @@ async def run(path: Path, repeat: int) -> dict[str, float]:
     return results
 
 
+BAR = {
+    "facts table page (HTML, 6 facets)",
+    "facts table (JSON, 6 facets)",
+    "canned: metric_over_time",
+    "canned: latest_for_entity",
+    "canned: biggest_movers",
+    "canned: article_facts",
+    "canned: reported_by_several_outlets",
+    "canned: conflicting_values",
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--facts", type=int, default=1_000_000)
@@ -311,10 +323,13 @@ def main() -> None:
     print(f"median of {args.repeat} runs after a warm-up, in-process Datasette, --public settings:")
     results = asyncio.run(run(path, args.repeat))
     facets = results.pop("_facets")
-    worst = max(results.values())
+    # The bar: the facts table page with facets, and the canned queries. Filtered and
+    # full-text pages are reported beside them, not held to it.
+    barred = {k: v for k, v in results.items() if k in BAR}
+    worst = max(barred, key=barred.__getitem__)
     print(f"facets shown: {', '.join(facets)}")
-    verdict = "PASS" if worst < 1 else "FAIL"
-    print(f"slowest median: {worst * 1000:.0f} ms (bar: < 1000 ms) -> {verdict}")
+    verdict = "PASS" if barred[worst] < 1 else "FAIL"
+    print(f"slowest under the bar: {worst}, {barred[worst] * 1000:.0f} ms (< 1000 ms) -> {verdict}")
     summary = {"facts": count, **{k: round(v, 4) for k, v in results.items()}}
     print(json.dumps(summary))
 
