@@ -80,7 +80,8 @@ NOT_A_FIGURE_AFTER = re.compile(
 )
 SHARE_BEFORE = re.compile(
     r"(?:account(?:s|ed|ing)?\s+for|ma(?:de|ke|kes|king)\s+up|represent(?:s|ed|ing)?|"
-    r"share\s+(?:of\s+[\w\s-]{1,40}?\s+)?(?:hit|was|is|at|of|rose\s+to|fell\s+to|reached)|"
+    r"share\s+(?:of\s+[\w\s'’.-]{1,40}?\s+)?(?:hit|was|is|at|of|reached|stood\s+at|"
+    r"(?:rose|fell|climbed|dropped|slipped|increased|decreased|edged\s+up|edged\s+down)\s+to)|"
     r"equivalent\s+to|comprising)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|roughly\s+|"
     r"more\s+than\s+|over\s+|some\s+)?$",
     re.IGNORECASE,

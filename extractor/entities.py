@@ -88,7 +88,17 @@ def is_partner_position(text: str, mention: EntityMention) -> bool:
         return False
     if re.match(r"-bound\b", after):
         return True
-    return bool(PARTNER_BEFORE.search(before))
+    if PARTNER_BEFORE.search(before):
+        return True
+    # "to China and Hong Kong": the second of two counterparts
+    wider = text[max(0, mention.start - 45) : mention.start]
+    return bool(COORDINATED_PARTNER.search(wider))
+
+
+COORDINATED_PARTNER = re.compile(
+    r"\b(?:to|from|with)\s+(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}\s*(?:,|and|&)\s+"
+    r"(?:the\s+)?$"
+)
 
 
 def is_non_partner_group(text: str, mention: EntityMention) -> bool:

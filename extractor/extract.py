@@ -598,6 +598,14 @@ def build_facts(
             # a definite description of the figure just reported keeps its counterpart
             if DEFINITE_FIGURE.match(s.text[: s.groups[0].start]):
                 partner = state.last_fact.partner
+        share = group.level is not None and group.level.share
+        holder = _share_holder(s, n) if share and partner is None else None
+        if holder is not None and FLOWS.search(s.text):
+            # "China's share of Taiwan's exports", "the U.S. share": the holder is the
+            # counterpart of the reporter's flows
+            partner = holder
+            if entity == holder:
+                entity = state.main_entity
         if partner == entity:
             partner = None
         # basis
@@ -640,6 +648,18 @@ def _basis_from_bases(facts: list[Fact]) -> None:
             if basis:
                 facts[i] = fact.model_copy(update={"change_basis": basis})
                 break
+
+
+FLOWS = re.compile(r"\b(?:exports|imports|shipments|sales)\b", re.IGNORECASE)
+
+
+def _share_holder(s: F.Sentence, n: int) -> str | None:
+    w_start, w_end = s.window(n)
+    for e in s.entities:
+        if w_start <= e.start < w_end and e.kind in ("economy", "bloc", "region"):
+            if re.match(r"(?:'s|’s)?\s+share\b", s.text[e.end : e.end + 12]):
+                return e.canonical
+    return None
 
 
 def _own_cue(s: F.Sentence, n: int) -> bool:

@@ -140,11 +140,22 @@ def partner_for(s: Sentence, n: int) -> tuple[bool, EntityMention | None]:
             if is_non_partner_group(text, e):
                 found = None
                 continue
-            if is_partner_position(text, e) and _flow_before(s, e, w_start):
+            if is_partner_position(text, e) and (
+                _flow_before(s, e, w_start) or (found is not None and _joined(text, found, e))
+            ):
+                if found is not None and _joined(text, found, e):
+                    found = EntityMention(
+                        found.start, e.end, f"{found.canonical} and {e.canonical}", e.kind, ""
+                    )
+                    continue
                 found = e
     if found is None and re.search(r"\bnon-\w+|\bother\s+countries\b", text[w_start:w_end]):
         return True, None
     return found is not None, found
+
+
+def _joined(text: str, first: EntityMention, second: EntityMention) -> bool:
+    return bool(re.fullmatch(r"\s*(?:and|&)\s+(?:the\s+)?", text[first.end : second.start]))
 
 
 def _flow_before(s: Sentence, e: EntityMention, w_start: int) -> bool:
