@@ -20,6 +20,7 @@ Families used here:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -55,23 +56,24 @@ class PhraseTable:
             for items in table.values():
                 items.sort(key=lambda it: (-len(it[0]), not it[2]))
 
-    def match_at(self, texts: list[str], i: int, end: int) -> tuple[PatternEntry, int] | None:
+    def match_at(self, texts: Sequence[str], i: int, end: int) -> tuple[PatternEntry, int] | None:
         """The longest entry whose tokens start at texts[i] (not reaching past `end`)."""
         if i >= end:
             return None
         items = self.by_first.get(texts[i].lower())
         if not items:
             return None
+        span = min(len(items[0][0]), end - i)
+        toks = [texts[i + k] for k in range(span)]
+        lows = [t.lower() for t in toks]
         for key, entry, cased in items:
             n = len(key)
-            if i + n > end:
-                continue
-            if all((texts[i + k] if cased else texts[i + k].lower()) == key[k] for k in range(n)):
+            if n <= span and (tuple(toks[:n]) if cased else tuple(lows[:n])) == key:
                 return entry, n
         return None
 
     def match_ending_at(
-        self, texts: list[str], j: int, start: int
+        self, texts: Sequence[str], j: int, start: int
     ) -> tuple[PatternEntry, int] | None:
         """The longest entry whose last token is texts[j] (not reaching before `start`)."""
         if j < start:
@@ -79,12 +81,12 @@ class PhraseTable:
         items = self.by_last.get(texts[j].lower())
         if not items:
             return None
+        span = min(len(items[0][0]), j - start + 1)
+        toks = [texts[j - span + 1 + k] for k in range(span)]
+        lows = [t.lower() for t in toks]
         for key, entry, cased in items:
             n = len(key)
-            i = j - n + 1
-            if i < start:
-                continue
-            if all((texts[i + k] if cased else texts[i + k].lower()) == key[k] for k in range(n)):
+            if n <= span and (tuple(toks[span - n :]) if cased else tuple(lows[span - n :])) == key:
                 return entry, n
         return None
 
@@ -142,20 +144,32 @@ class Lexicons:
     number_word_hashes: numpy.ndarray
     # Hashes (LOWER) of the literal words the blockers need: windows without one are skipped.
     blocker_hashes: numpy.ndarray
+    blocker_shapes: numpy.ndarray
 
 
-def required_literals(entry: PatternEntry) -> set[str]:
-    """The words one of which must be present for a token pattern to match (from its first
-    non-optional ORTH/LOWER token); every blocker must have one, or it could never be skipped."""
+def required_literals(entry: PatternEntry) -> tuple[str, set[str]]:
+    """("LOWER" or "SHAPE", values) one of which a token near the number must have for the
+    pattern to match: the most selective non-optional token of the pattern (words before
+    punctuation, since "." and "-" are everywhere). Every blocker needs one, or it could never
+    be skipped."""
+    best: tuple[int, str, set[str]] | None = None
     for spec in entry.pattern if isinstance(entry.pattern, list) else []:
         if spec.get("OP") in ("?", "*"):
             continue
-        for key in ("ORTH", "LOWER", "TEXT"):
+        for key in ("ORTH", "LOWER", "TEXT", "SHAPE"):
             if key in spec:
                 value = spec[key]
-                words = value["IN"] if isinstance(value, dict) else [value]
-                return {str(w) for w in words}
-    raise PatternError(entry.id, 0, ["a not-quantity pattern needs one ORTH/LOWER token"])
+                words = {str(w) for w in (value["IN"] if isinstance(value, dict) else [value])}
+                attr = "SHAPE" if key == "SHAPE" else "LOWER"
+                if attr == "LOWER":
+                    words = {w.lower() for w in words}
+                punct = any(not any(c.isalnum() for c in w) for w in words)
+                rank = (2 if punct else 0) + (1 if attr == "SHAPE" else 0)
+                if best is None or rank < best[0]:
+                    best = (rank, attr, words)
+    if best is None:
+        raise PatternError(entry.id, 0, ["a not-quantity pattern needs an ORTH/LOWER/SHAPE token"])
+    return best[1], best[2]
 
 
 @cache
@@ -168,11 +182,12 @@ def lexicons() -> Lexicons:
     for entry in load_family("units"):
         unit_nq.setdefault(str(getattr(entry, "unit", "")), str(getattr(entry, "nq", "")))
     blockers = Matcher(nlp.vocab, validate=True)
-    literals: set[str] = set()
+    literals: dict[str, set[str]] = {"LOWER": set(), "SHAPE": set()}
     for entry in load_family("quantities"):
         if getattr(entry, "block", False) and isinstance(entry.pattern, list):
             blockers.add(entry.id, [entry.pattern])
-            literals |= required_literals(entry)
+            attr, words = required_literals(entry)
+            literals[attr] |= words
     # The numbers in a text: digits (LIKE_NUM) and written numbers from the lexicon, found by
     # one Matcher pass in Cython rather than a Python loop over every token.
     numeric = Matcher(nlp.vocab)
@@ -195,7 +210,10 @@ def lexicons() -> Lexicons:
         blockers=blockers,
         numeric_matcher=numeric,
         blocker_hashes=numpy.array(
-            [nlp.vocab.strings.add(w.lower()) for w in literals], dtype=numpy.uint64
+            [nlp.vocab.strings.add(w) for w in literals["LOWER"]], dtype=numpy.uint64
+        ),
+        blocker_shapes=numpy.array(
+            [nlp.vocab.strings.add(w) for w in literals["SHAPE"]], dtype=numpy.uint64
         ),
         number_word_hashes=numpy.array(
             [nlp.vocab.strings.add(w) for w in starters], dtype=numpy.uint64

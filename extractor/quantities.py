@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy
-from spacy.attrs import IDX, LIKE_NUM, LOWER, ORTH, SPACY
+from spacy.attrs import IDX, LIKE_NUM, LOWER, ORTH, SHAPE, SPACY
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
@@ -107,13 +107,12 @@ class LazyTexts(Sequence[str]):
         return len(self.orths)
 
     def __getitem__(self, k: int) -> str:  # type: ignore[override]
-        try:
-            return self.cache[k]
-        except KeyError:
+        text = self.cache.get(k)
+        if text is None:
             if k < 0:
-                raise IndexError(k) from None
+                raise IndexError(k)
             text = self.cache[k] = self.strings[int(self.orths[k])]
-            return text
+        return text
 
 
 class Scanner:
@@ -127,7 +126,9 @@ class Scanner:
         self.n = len(doclike)
         # One C-level export of the token attributes instead of a Token object per token:
         # the scan only ever looks at the few tokens around numbers.
-        self.attrs = doc.to_array([ORTH, LOWER, LIKE_NUM, SPACY, IDX])[offset : offset + self.n]
+        self.attrs = doc.to_array([ORTH, LOWER, LIKE_NUM, SPACY, IDX, SHAPE])[
+            offset : offset + self.n
+        ]
         self.texts = LazyTexts(doc.vocab.strings, self.attrs[:, 0])
         # Doc.text is rebuilt on every access: read it once.
         self.doc_text = doclike.doc.text if isinstance(doclike, Span) else doclike.text
@@ -471,7 +472,7 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
     attrs = scanner.attrs
     is_number = (attrs[:, 2] != 0) | numpy.isin(attrs[:, 1], lex.number_word_hashes)
     candidates = [int(k) for k in numpy.nonzero(is_number)[0]]
-    blocked = _blocked(doclike, lex, candidates, attrs[:, 1])
+    blocked = _blocked(doclike, lex, candidates, attrs)
     found: list[_Found] = []
     consumed = 0
     for pos, i in enumerate(candidates):
@@ -489,7 +490,7 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
 
 
 def _blocked(
-    doclike: Doc | Span, lex: Lexicons, candidates: list[int], lower: numpy.ndarray
+    doclike: Doc | Span, lex: Lexicons, candidates: list[int], attrs: numpy.ndarray
 ) -> set[int]:
     """Tokens inside not-quantity patterns, matched only in windows around the numbers (the
     Matcher's set predicates are Python calls per token: too slow over a whole document)."""
@@ -502,7 +503,10 @@ def _blocked(
             windows[-1][1] = b
         else:
             windows.append([a, b])
-    hits = numpy.concatenate(([0], numpy.cumsum(numpy.isin(lower, lex.blocker_hashes))))
+    present = numpy.isin(attrs[:, 1], lex.blocker_hashes) | numpy.isin(
+        attrs[:, 5], lex.blocker_shapes
+    )
+    hits = numpy.concatenate(([0], numpy.cumsum(present)))
     for a, b in windows:
         if hits[b] == hits[a]:
             continue  # none of the words a not-quantity pattern needs is near this number
@@ -560,9 +564,7 @@ class _Found:
         else:
             change = self.direction or "="
         main = next((r for r in self.rules if r.startswith(("unit-", "count-"))), None)
-        # model_construct: every field is built here with the right type, and validating
-        # thousands of quantities per article costs more than finding them.
-        return Quantity.model_construct(
+        return Quantity(
             value=self.value,
             value_high=self.value_high,
             unit=self.unit,
@@ -877,7 +879,7 @@ def _inherit_units(sc: Scanner, found: list[_Found]) -> None:
                 continue
         if _scaled(cur):
             # "6 million homes ... including 1.5 million in LA": parallel magnitudes
-            for other in found:
+            for other in found[max(0, k - 6) : k + 7]:
                 if other is not cur and other.unit is not None and _scaled(other):
                     if not other.fraction and _same_sentence(sc, cur, other):
                         cur.unit, cur.unit_surface = other.unit, other.unit_surface
@@ -887,7 +889,7 @@ def _inherit_units(sc: Scanner, found: list[_Found]) -> None:
         surface = texts[cur.start]
         if not ("." in surface or len(surface.replace(",", "")) >= 4) or cur.unit is not None:
             continue
-        for other in found:
+        for other in found[max(0, k - 6) : k + 7]:
             if other is cur or other.unit not in ELLIPSIS_UNITS:
                 continue
             if not _same_sentence(sc, cur, other):
