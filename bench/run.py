@@ -91,9 +91,14 @@ def say(line: str = "") -> None:
     print(line, flush=True)
 
 
+STARTED = time.perf_counter()
+
+
 def load() -> str:
+    """The load average (other processes skew every number) and the time into the run."""
     one, five, fifteen = os.getloadavg()
-    return f"load {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+    elapsed = time.perf_counter() - STARTED
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores, +{elapsed:.0f} s"
 
 
 def fmt(value: float | None, digits: int = 0) -> str:
