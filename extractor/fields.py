@@ -417,6 +417,9 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None, share_subj
             metric = _with_aspect(metric, "volume")
         elif re.match(r"\s*by\s+value", after):
             metric = _with_aspect(metric, "value")
+    c_begin = s.clauses[s.clause_of(group)][0]
+    if re.search(r"\bin\s+volume\s+terms\b", text[c_begin : primary.start], re.I):
+        metric = _with_aspect(metric, "volume")
     if group.level is not None and group.level.share:
         subject = metric if share_subject and metric != "unspecified" else None
         aside = next(
@@ -454,6 +457,18 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None, share_subj
         metric = f"{metric} (originally {verb[1] if verb else 'estimated'})"
     elif forecast and metrics.markers(in_before, "revision_new"):
         metric = f"{metric} (revised)"
+    elif not forecast:
+        # "was originally reported as C$1.9 billion", "from a revised C$2.3 billion"
+        near = text[max(0, primary.start - 40) : primary.start]
+        first = re.search(
+            r"\b(?:originally|initially|first)\s+(reported|estimated|published)\b", near
+        )
+        if first:
+            metric = f"{metric} (originally {first[1]})"
+        elif re.search(
+            r"\brevised(?:\s+(?:up|down|upward|downward))?(?:\s+to)?\s+(?:\w+\s+)?$", near
+        ):
+            metric = f"{metric} (revised)"
     return metric
 
 
