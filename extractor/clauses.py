@@ -47,7 +47,7 @@ CLAUSE_BREAK = re.compile(
 TO_LEVEL = re.compile(
     r"\b(?:to|(?<=higher\s)at|(?<=lower\s)at)(?:\s+(?:reach|hit|stand\s+at|a\s+total\s+of|a\s+(?:new\s+|fresh\s+)?(?:record\s+)?"
     r"(?:high|low)?\s*(?:of)?|an?\s+(?:all-time\s+)?(?:high|low)(?:\s+of)?))?\s*[(\[]?\s*$|"
-    r"^\s*[(\[]\s*$|"
+    r"^\s*[(\[]\s*$|^\s*,?\s*at\s*$|"
     r"^\s*,?\s*to\s*$",
     re.IGNORECASE,
 )
