@@ -781,7 +781,8 @@ def _read_context(
         k -= hit[1]
         if found.range_form == "range" and texts[k + 1].lower() == "between":
             pass
-    if k >= left and texts[k].lower() in ("by", "a", "an", "the", "another"):
+    article = k >= left and texts[k].lower() in ("a", "an", "the", "another")
+    if k >= left and (article or texts[k].lower() == "by"):
         k -= 1
     direction = None
     by_k = k + 1 if k + 1 < found.start and texts[k + 1].lower() == "by" else None
@@ -797,6 +798,8 @@ def _read_context(
         verb = lex.changes.match_ending_at(texts, k, left)
         if verb is not None and k > left and texts[k - 1].lower() in PHRASAL_NOT_CHANGE:
             verb = None  # "making up one-fifth", "gave up 517 yards"
+        if article:
+            verb = None  # "added a 30 degree homer": the verb's object, not its size
         if verb is not None:
             if texts[k].lower() not in ("higher", "lower", "plus", "off"):
                 direction = str(getattr(verb[0], "direction", ""))
