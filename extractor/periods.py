@@ -275,6 +275,20 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         m = month_of(g["m"])
         y = year_for_month(m, ctx, g.get("y"))
         return Period("DR", y, m, 1, y, m, number_of(g["n"])) if y else None
+    if kind == "fiscal_ending":
+        m = month_of(g["m"])
+        if g.get("y"):
+            y2 = int(g["y"] or 0)
+        elif ctx.published:
+            pub = ctx.published
+            if "ended" in text.lower():  # the last such month on or before publication
+                y2 = pub.year if m <= pub.month else pub.year - 1
+            else:  # "ending": the next such month
+                y2 = pub.year if m >= pub.month else pub.year + 1
+        else:
+            return None
+        first = y2 * 12 + (m - 1) - 11
+        return Period("MR", first // 12, first % 12 + 1, 0, y2, m)
     if kind == "fiscal_span":
         y, short = int(g["y"] or 0), int(g["y2"] or -1)
         if short != (y + 1) % 100:
