@@ -749,6 +749,12 @@ def make_fact(
         value_high = level.q.value_high if level.q.range_form == "range" else None
         qualifier = level.q.qualifier
     change_value = change_unit = None
+    flat = re.search(
+        r"\b(?:flat|unchanged|steady)\s+(?:at\s+)?$",
+        s.text[max(0, primary.start - 20) : primary.start],
+    )
+    if change is None and level is not None and flat:
+        change_value, change_unit = 0.0, "percent"  # "Imports were flat at $22.1 billion"
     if change is not None:
         cq = change.q
         if cq.value is None:

@@ -275,8 +275,10 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
     blocked = [(e.start, e.end) for e in s.entities]
     primary = group.level or group.change
     assert primary is not None
-    # A cue right after the number: "a €20.6Bn surplus", "4,566 tons shipped".
-    for cue in s.cues:
+    # A cue right after the number: "a €20.6Bn surplus", "4,566 tons shipped" (not the whole
+    # of a share: "2.1% of GDP").
+    share = group.level is not None and group.level.share
+    for cue in [] if share else s.cues:
         if cue.kind in ("noun", "verb") and 0 <= cue.start - primary.end <= 22:
             gap = text[primary.end : cue.start]
             if re.fullmatch(r"\s*(?:(?:US\s+)?dollars\s+)?(?:of\s+|worth\s+of\s+)?", gap):
