@@ -511,7 +511,6 @@ def main(argv: list[str] | None = None) -> None:
     results["bench_wall_s"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "last.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    (OUT / "last.md").write_text(markdown(results, header), encoding="utf-8")
     final = {key: _round(results.get(key)) for key in FINAL_KEYS}
     extra = (
         "extract_vs_tokenizer",
@@ -531,6 +530,8 @@ def main(argv: list[str] | None = None) -> None:
         "bench_wall_s",
     )
     final.update({k: _round(results.get(k)) for k in extra})
+    summary = markdown(results, header) + f"\nThe closing JSON line:\n\n    {json.dumps(final)}\n"
+    (OUT / "last.md").write_text(summary, encoding="utf-8")
     say(json.dumps(final))
 
 
