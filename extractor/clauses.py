@@ -380,7 +380,7 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
 
 FORECAST_BEFORE = re.compile(
     r"\b(?:forecast|forecasts|forecasting|expected|expects|projected|projection|estimated|"
-    r"target|targets|put|outlook|predicted|predicts)\b",
+    r"target|targets|put|outlook|predicted|predicts|sees|see)\b",
     re.IGNORECASE,
 )
 AT_A_RATE = re.compile(r"\bat\s+an?\s+(?:annual(?:ized|ised)?\s+|seasonally\s+adjusted\s+)?$", re.I)

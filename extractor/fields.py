@@ -385,6 +385,8 @@ def _subject_phrase(window: str, asides: list[tuple[int, int]], offset: int) -> 
     text = " ".join(phrase)
     if not 1 <= len(phrase) <= 7 or NOT_SUBJECT.match(text) or re.search(r"\d", text):
         return None
+    if any(w.lower() in metrics.STOP_BEFORE and w.lower() != "and" for w in phrase):
+        return None  # "in 2025-26, and the ministry sees growth": not a noun phrase
     return text.lower()
 
 

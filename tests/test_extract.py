@@ -225,3 +225,38 @@ def test_table_rows_are_facts_with_header_units_and_label_roles() -> None:
     assert china.section == "table" and china.change_basis == "yoy"
     world = one(facts, value=50.1e9)  # the body sentence and the table's World row: one fact
     assert world.partner is None and len(world.mentions) == 1
+
+
+def test_revisions_flat_levels_and_rates() -> None:
+    facts = facts_of(
+        "Peru's trade deficit narrowed to $1.1 billion in May from a revised $2.3 billion in "
+        "April. April's deficit was originally reported as $1.9 billion. "
+        "Imports were flat at $4 billion.",
+        published=date(2024, 7, 4),
+    )
+    assert one(facts, value=2.3e9).metric.endswith("(revised)")
+    assert one(facts, value=1.9e9).metric.endswith("(originally reported)")
+    assert one(facts, value=4e9).change == 0.0
+    gdp = facts_of("Chile's economy contracted at a 0.5% annual rate in the first quarter.")
+    assert (gdp[0].value, gdp[0].change, gdp[0].period) == (None, -0.5, "2024-Q1")
+
+
+def test_shares_and_coordinated_counterparts() -> None:
+    facts = facts_of(
+        "Vietnam's exports to Thailand and Cambodia rose 6.0% to $3 billion in 2023. "
+        "Thailand's share of Vietnam's exports fell to 1.1% in 2023.",
+        title="Vietnam trade",
+    )
+    assert one(facts, value=3e9).partner == "Thailand and Cambodia"
+    share = one(facts, value=1.1)
+    assert (share.entity, share.partner) == ("Vietnam", "Thailand")
+
+
+def test_fiscal_years() -> None:
+    facts = facts_of(
+        "India's exports may reach $500 billion in 2025-26, and the ministry sees growth of "
+        "6.5% in the fiscal year ending in March.",
+        published=date(2025, 5, 2),
+    )
+    assert one(facts, value=500e9).period == "2025-04/2026-03"
+    assert one(facts, value=6.5).period == "2025-04/2026-03"
