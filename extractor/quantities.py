@@ -23,13 +23,11 @@ Results are `Quantity` models (extractor/models.py). Conventions the fact layer 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy
 from spacy.attrs import IDX, LIKE_NUM, LOWER, ORTH, SHAPE, SPACY
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from extractor.lexicons import Lexicons, lexicons
@@ -59,7 +57,7 @@ NOT_COUNT_NOUNS = frozenset(
      "than", "as", "while", "after", "before", "since", "is", "was", "were", "are", "year-on-year"}
 )  # fmt: skip
 RANGE_DASHES = frozenset({"-", "–", "—"})
-BLOCK_WINDOW = 6  # tokens either side of a number where not-quantity patterns are tried
+BLOCK_WINDOW = 5  # tokens either side of a number where not-quantity patterns are tried
 PLURAL_WORDS = frozenset({"people", "men", "women", "children", "staff", "personnel", "cattle"})
 POSSESSIVES = frozenset(
     {"the", "its", "his", "her", "their", "our", "my", "your", "these", "those"}
@@ -95,26 +93,6 @@ class UnitHit:
     count_noun: bool = False
 
 
-class LazyTexts(Sequence[str]):
-    """Token texts looked up from their hashes on first use."""
-
-    def __init__(self, strings: StringStore, orths: numpy.ndarray) -> None:
-        self.strings = strings
-        self.orths = orths
-        self.cache: dict[int, str] = {}
-
-    def __len__(self) -> int:
-        return len(self.orths)
-
-    def __getitem__(self, k: int) -> str:  # type: ignore[override]
-        text = self.cache.get(k)
-        if text is None:
-            if k < 0:
-                raise IndexError(k)
-            text = self.cache[k] = self.strings[int(self.orths[k])]
-        return text
-
-
 class Scanner:
     """Reads the quantities of one Doc or Span (token indices local to it)."""
 
@@ -129,9 +107,9 @@ class Scanner:
         self.attrs = doc.to_array([ORTH, LOWER, LIKE_NUM, SPACY, IDX, SHAPE])[
             offset : offset + self.n
         ]
-        self.texts = LazyTexts(doc.vocab.strings, self.attrs[:, 0])
-        # Doc.text is rebuilt on every access: read it once.
-        self.doc_text = doclike.doc.text if isinstance(doclike, Span) else doclike.text
+        strings = doc.vocab.strings
+        # Hash -> text lookups in one comprehension: far cheaper than a Token per token.
+        self.texts = [strings[h] for h in self.attrs[:, 0].tolist()]
 
     # ---- number phrases ----
     def number_at(self, i: int, end: int, currency: bool) -> NumberPhrase | None:
@@ -312,7 +290,13 @@ class Scanner:
 
     def surface(self, start: int, end: int) -> str:
         """The document text of tokens [start, end), with its original spacing."""
-        return self.doc_text[self.start_char(start) : self.end_char(end - 1)]
+        # spaCy keeps at most one space as a token's trailing whitespace (longer runs become
+        # tokens), so texts plus the SPACY flags rebuild the text exactly, without Doc.text
+        # (which joins the whole document on every access).
+        texts, attrs = self.texts, self.attrs
+        return "".join(
+            texts[k] + (" " if k < end - 1 and attrs[k, 3] else "") for k in range(start, end)
+        )
 
     def start_char(self, k: int) -> int:
         return int(self.attrs[k, 4])
@@ -554,7 +538,7 @@ class _Found:
 
     def to_quantity(self, sc: Scanner) -> Quantity:
         span = (sc.start_char(self.start), sc.end_char(self.end - 1))
-        surface = sc.doc_text[span[0] : span[1]]
+        surface = sc.surface(self.start, self.end)
         if self.qualifier in ("~",):
             change = "~"
         elif self.qualifier in (">", ">="):
