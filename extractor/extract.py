@@ -766,6 +766,8 @@ def make_fact(
             else (size if cq.value >= 0 or change.direction == "up" else cq.value)
         )
         change_unit = "percent" if cq.unit == "percent" else cq.unit
+        if change_unit == "bp" and change_value is not None:
+            change_value, change_unit = change_value / 100, "pp"  # 25 basis points = 0.25 pp
         if level is None:
             qualifier = cq.qualifier
     before = s.text[max(0, primary.start - 24) : primary.start]
