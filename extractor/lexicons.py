@@ -112,12 +112,19 @@ def phrases_of(entry: PatternEntry) -> list[Phrase]:
     return [tuple(combo) for combo in itertools.product(*options)]
 
 
-def _table(*families: str, role: str | None = None, exclude_role: str | None = None) -> PhraseTable:
+def _table(
+    *families: str,
+    role: str | None = None,
+    exclude_role: str | None = None,
+    role_in: tuple[str, ...] = (),
+) -> PhraseTable:
     table = PhraseTable()
     for family in families:
         for entry in load_family(family):
             entry_role = getattr(entry, "role", None)
             if (role and entry_role != role) or (exclude_role and entry_role == exclude_role):
+                continue
+            if role_in and entry_role not in role_in:
                 continue
             cased = bool(getattr(entry, "case_sensitive", False))
             for phrase in phrases_of(entry):
@@ -134,6 +141,7 @@ class Lexicons:
     qualifiers: PhraseTable
     changes: PhraseTable  # verbs and adverbs: "rose", "down"
     change_nouns: PhraseTable  # "a 3% drop", "a rise of 5%"
+    changes_by: PhraseTable  # verbs that move a figure only with "by": "cut rates by 0.25 pp"
     bases: PhraseTable
     unit_nq: dict[str, str]
     # Single-token number words by lowercase form (hot path: checked for every candidate).
@@ -202,7 +210,8 @@ def lexicons() -> Lexicons:
         units=_table("units"),
         denominators=_table("unit_denominators"),
         qualifiers=_table("qualifiers"),
-        changes=_table("changes", exclude_role="noun"),
+        changes=_table("changes", role_in=("verb", "adverb")),
+        changes_by=_table("changes", role_in=("verb", "verb_by")),
         change_nouns=_table("changes", role="noun"),
         bases=_table("bases"),
         unit_nq=unit_nq,

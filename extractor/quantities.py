@@ -792,8 +792,8 @@ def _read_context(
     if direction is None and by_k is not None:
         # "grow sales by 35 per cent", "cut its forecast by 0.5 points"
         for v in range(by_k - 1, max(left, by_k - 4) - 1, -1):
-            verb = lex.changes.match_ending_at(texts, v, left)
-            if verb is not None and texts[v].lower() not in ("up", "down", "higher", "lower"):
+            verb = lex.changes_by.match_ending_at(texts, v, left)
+            if verb is not None:
                 direction = str(getattr(verb[0], "direction", ""))
                 found.rules.append(verb[0].id)
                 found.trigger = texts[v].lower()
