@@ -24,7 +24,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "cn-customs-2023-crude-iron-ore-commodities": PARTIAL,
     "cn-customs-2024-annual-trade-yuan": PARTIAL,
     "de-destatis-2024-annual-exports-eur": PARTIAL,
-    "eu-eurostat-2024-09-trade-in-goods": PARTIAL,
     "in-commerce-2025-07-trade-rupee": PARTIAL,
     "jp-mof-2023-annual-trade-yen": PARTIAL,
     "kr-customs-2025-11-first20-exports": PARTIAL,
