@@ -76,6 +76,7 @@ class ArticleState:
     version: str = ""
     ref: Period | None = None  # the period the article is about (its first data period)
     last_fact: Fact | None = None
+    basis: str | None = None  # the basis stated for the article's own period
     last_month: Period | None = None  # the latest single month talked about
 
 
@@ -613,10 +614,16 @@ def build_facts(
         if basis is None and group.change is not None:
             if not stated:
                 basis = _between_basis(s, n) or para.basis
+                # a sentence without its own period continues the article's figures, whose
+                # comparison the article stated once ("exports rose 3% from July ...")
+                if basis is None and sentence_period is None and period == state.ref:
+                    basis = state.basis
                 if basis is None and period is not None and period.implies_yoy:
                     basis = "yoy"
         if stated and basis:
             para.basis = basis
+            if state.basis is None and period is not None and state.ref in (None, period):
+                state.basis = basis
         fact = make_fact(
             group, s, block, base, metric, period, entity, partner, basis, comparison, state
         )
