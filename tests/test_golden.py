@@ -27,7 +27,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "in-commerce-2025-07-trade-rupee": PARTIAL,
     "jp-mof-2023-annual-trade-yen": PARTIAL,
     "kr-customs-2025-11-first20-exports": PARTIAL,
-    "my-miti-2024-10-trade-ringgit": PARTIAL,
     "shipping-2024-top-container-ports-teu": PARTIAL,
     "tw-mof-2024-exports-ntd": PARTIAL,
     "uk-ons-2025-09-trade-three-months": PARTIAL,
