@@ -16,6 +16,7 @@ from functools import cache
 
 from extractor.models import Quantity
 from extractor.patterns import load_family
+from extractor.phrases import phrase_alternation
 
 CURRENCY_UNITS = {
     "USD", "CNY", "EUR", "JPY", "KRW", "GBP", "INR", "MYR", "TWD", "HKD", "AUD", "CAD", "SGD",
@@ -131,8 +132,8 @@ def basis_regex() -> re.Pattern[str]:
     for entry in load_family("bases"):
         if isinstance(entry.pattern, str):
             phrases[entry.pattern.lower()] = str(getattr(entry, "basis", ""))
-    parts = [re.escape(p) for p in sorted(phrases, key=len, reverse=True)]
-    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(parts) + r")(?![A-Za-z])", re.IGNORECASE)
+    alternation = phrase_alternation(sorted(phrases, key=len, reverse=True))
+    return re.compile(r"(?<![A-Za-z])" + alternation + r"(?![A-Za-z])", re.IGNORECASE)
 
 
 @cache

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from extractor.patterns import load_family
+from extractor.phrases import phrase_alternation
 
 # Kinds that name something whose figures are measured (an entity or partner).
 ECONOMY_KINDS = {"economy", "bloc", "region", "port", "company", "bloc_anaphor"}
@@ -39,16 +40,17 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
         table.setdefault(alias, value)
         if alias[:1].islower() and entry.kind != "scope":
             table.setdefault(alias[:1].upper() + alias[1:], value)  # "Euro area" opens a sentence
-    parts = []
-    for alias in sorted(table, key=len, reverse=True):
-        # Aliases ending in a capital or digit may run into a lowercase word in sloppy copy
-        # ("EU28exports"); others need a clean word boundary.
-        tail = r"(?![A-Z0-9])" if re.search(r"[A-Z0-9.]$", alias) else r"(?![A-Za-z0-9])"
-        if alias.endswith("."):
-            tail = ""
-        parts.append(re.escape(alias) + tail)
-    regex = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + ")")
+    aliases = phrase_alternation(sorted(table, key=len, reverse=True), tail=_alias_tail)
+    regex = re.compile(r"(?<![A-Za-z0-9])" + aliases)
     return regex, table
+
+
+def _alias_tail(alias: str) -> str:
+    """Aliases ending in a capital or digit may run into a lowercase word in sloppy copy
+    ("EU28exports"); others need a clean word boundary."""
+    if alias.endswith("."):
+        return ""
+    return r"(?![A-Z0-9])" if re.search(r"[A-Z0-9.]$", alias) else r"(?![A-Za-z0-9])"
 
 
 def find_entities(text: str, titlecase: bool = False) -> list[EntityMention]:

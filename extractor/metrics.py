@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from extractor.patterns import load_family
+from extractor.phrases import phrase_alternation
 
 # Words that end a run of pre-modifiers when walking back from a cue noun.
 STOP_BEFORE = {
@@ -66,8 +67,10 @@ def _cues() -> tuple[re.Pattern[str], dict[str, dict[str, str]]]:
         phrase = str(entry.pattern).lower()
         extra = entry.model_extra or {}
         table.setdefault(phrase, {k: str(v) for k, v in extra.items()})
-    parts = [re.escape(p).replace(r"\ ", r"\s+") for p in sorted(table, key=len, reverse=True)]
-    regex = re.compile(r"(?<![A-Za-z])(?:" + "|".join(parts) + r")(?![A-Za-z])", re.IGNORECASE)
+    phrases = phrase_alternation(
+        sorted(table, key=len, reverse=True), escape=lambda c: re.escape(c).replace(r"\ ", r"\s+")
+    )
+    regex = re.compile(r"(?<![A-Za-z])" + phrases + r"(?![A-Za-z])", re.IGNORECASE)
     return regex, table
 
 
