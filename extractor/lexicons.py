@@ -33,6 +33,9 @@ from extractor.nlp import get_nlp
 from extractor.patterns import PatternEntry, load_family
 
 Phrase = tuple[str, ...]
+# Columns of the token-attribute array the scanner exports (ORTH, LOWER, LIKE_NUM, SPACY, IDX,
+# SHAPE): blockers test LOWER and SHAPE.
+BLOCKER_COLUMNS = {"LOWER": 1, "SHAPE": 5}
 
 
 @dataclass
@@ -150,17 +153,17 @@ class Lexicons:
     numeric_matcher: Matcher
     # Hashes (LOWER) of the words that start a written number, for a vectorized candidate scan.
     number_word_hashes: numpy.ndarray
-    # Hashes (LOWER) of the literal words the blockers need: windows without one are skipped.
-    blocker_hashes: numpy.ndarray
-    blocker_shapes: numpy.ndarray
+    # Per blocker, its length and the (attribute column, hashes) of each token it needs: a
+    # number with one of them missing within that many tokens is not given to the Matcher.
+    # Columns are those of Scanner.attrs.
+    blocker_needs: list[tuple[int, list[tuple[int, numpy.ndarray]]]]
 
 
-def required_literals(entry: PatternEntry) -> tuple[str, set[str]]:
-    """("LOWER" or "SHAPE", values) one of which a token near the number must have for the
-    pattern to match: the most selective non-optional token of the pattern (words before
-    punctuation, since "." and "-" are everywhere). Every blocker needs one, or it could never
-    be skipped."""
-    best: tuple[int, str, set[str]] | None = None
+def required_specs(entry: PatternEntry) -> list[tuple[str, set[str]]]:
+    """Every non-optional literal token of a pattern as ("LOWER" | "SHAPE", values): a window
+    lacking any one of them cannot match, so the Matcher is not run there. A blocker needs at
+    least one, or it could never be skipped."""
+    specs: list[tuple[str, set[str]]] = []
     for spec in entry.pattern if isinstance(entry.pattern, list) else []:
         if spec.get("OP") in ("?", "*"):
             continue
@@ -168,16 +171,13 @@ def required_literals(entry: PatternEntry) -> tuple[str, set[str]]:
             if key in spec:
                 value = spec[key]
                 words = {str(w) for w in (value["IN"] if isinstance(value, dict) else [value])}
-                attr = "SHAPE" if key == "SHAPE" else "LOWER"
-                if attr == "LOWER":
-                    words = {w.lower() for w in words}
-                punct = any(not any(c.isalnum() for c in w) for w in words)
-                rank = (2 if punct else 0) + (1 if attr == "SHAPE" else 0)
-                if best is None or rank < best[0]:
-                    best = (rank, attr, words)
-    if best is None:
+                if key == "SHAPE":
+                    specs.append(("SHAPE", words))
+                else:
+                    specs.append(("LOWER", {w.lower() for w in words}))
+    if not specs:
         raise PatternError(entry.id, 0, ["a not-quantity pattern needs an ORTH/LOWER/SHAPE token"])
-    return best[1], best[2]
+    return specs
 
 
 @cache
@@ -190,12 +190,18 @@ def lexicons() -> Lexicons:
     for entry in load_family("units"):
         unit_nq.setdefault(str(getattr(entry, "unit", "")), str(getattr(entry, "nq", "")))
     blockers = Matcher(nlp.vocab, validate=True)
-    literals: dict[str, set[str]] = {"LOWER": set(), "SHAPE": set()}
+    needs: list[tuple[int, list[tuple[int, numpy.ndarray]]]] = []
     for entry in load_family("quantities"):
         if getattr(entry, "block", False) and isinstance(entry.pattern, list):
             blockers.add(entry.id, [entry.pattern])
-            attr, words = required_literals(entry)
-            literals[attr] |= words
+            specs = [
+                (
+                    BLOCKER_COLUMNS[attr],
+                    numpy.array([nlp.vocab.strings.add(w) for w in words], dtype=numpy.uint64),
+                )
+                for attr, words in required_specs(entry)
+            ]
+            needs.append((len(entry.pattern), specs))
     # The numbers in a text: digits (LIKE_NUM) and written numbers from the lexicon, found by
     # one Matcher pass in Cython rather than a Python loop over every token.
     numeric = Matcher(nlp.vocab)
@@ -218,12 +224,7 @@ def lexicons() -> Lexicons:
         number_words=number_words,
         blockers=blockers,
         numeric_matcher=numeric,
-        blocker_hashes=numpy.array(
-            [nlp.vocab.strings.add(w) for w in literals["LOWER"]], dtype=numpy.uint64
-        ),
-        blocker_shapes=numpy.array(
-            [nlp.vocab.strings.add(w) for w in literals["SHAPE"]], dtype=numpy.uint64
-        ),
+        blocker_needs=needs,
         number_word_hashes=numpy.array(
             [nlp.vocab.strings.add(w) for w in starters], dtype=numpy.uint64
         ),

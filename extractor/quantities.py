@@ -480,20 +480,31 @@ def _blocked(
     Matcher's set predicates are Python calls per token: too slow over a whole document)."""
     blocked: set[int] = set()
     n = len(doclike)
+    sums: dict[int, list[int]] = {}
+    needs = []
+    for length, pattern_needs in lex.blocker_needs:
+        ids = []
+        for column, hashes in pattern_needs:
+            key = id(hashes)
+            if key not in sums:
+                present = numpy.isin(attrs[:, column], hashes)
+                sums[key] = [0, *numpy.cumsum(present).tolist()]
+            ids.append(sums[key])
+        needs.append((length, ids))
     windows: list[list[int]] = []
     for k in candidates:
+        # A pattern of length L that covers token k lies within [k - L + 1, k + L).
+        if not any(
+            all(cs[min(n, k + size)] > cs[max(0, k - size + 1)] for cs in ids)
+            for size, ids in needs
+        ):
+            continue  # no not-quantity pattern has all the tokens it needs near this number
         a, b = max(0, k - BLOCK_WINDOW), min(n, k + BLOCK_WINDOW + 1)
         if windows and a <= windows[-1][1]:
             windows[-1][1] = b
         else:
             windows.append([a, b])
-    present = numpy.isin(attrs[:, 1], lex.blocker_hashes) | numpy.isin(
-        attrs[:, 5], lex.blocker_shapes
-    )
-    hits = numpy.concatenate(([0], numpy.cumsum(present)))
     for a, b in windows:
-        if hits[b] == hits[a]:
-            continue  # none of the words a not-quantity pattern needs is near this number
         for _, bs, be in lex.blockers(doclike[a:b]):
             blocked.update(range(a + bs, a + be))
     return blocked
