@@ -107,6 +107,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 Route = tuple[int, dict[str, str], bytes]
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hangs up (a killed crawl, a capped read) is expected here
+
+
 class Site:
     """A tiny web site: path -> (status, headers, body) or a callable giving one.
 
@@ -131,7 +136,7 @@ class Site:
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
