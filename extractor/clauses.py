@@ -64,7 +64,7 @@ COMPARISON_MARK = re.compile(
     r"projected))?|\bfrom|\bthan|the\s+original\s+\w+\s+of|"
     r"\bafter|\bversus|(?<=%\s)on|(?<=cent\s)on|(?:below|above)\s+the|"
     r"(?:original|initial|earlier|previous)\s+(?:projection|estimate|forecast|figure)s?\s+of)"
-    r"\s*[+]?\s*$",
+    r"(?:\s+(?:the|a|an|its|their))?\s*[+]?\s*$",
     re.IGNORECASE,
 )
 LEVEL_TO = re.compile(
@@ -259,6 +259,7 @@ def assign_roles(items: list[Item], text: str, clauses: list[tuple[int, int]]) -
         if (
             q.unit != "pp"
             and (not item.direction or signed_only)
+            and not LEVEL_TO.search(near)
             and (comparison_sentence or COMPARISON_MARK.search(_strip_periods(near)))
         ):
             item.role = "comparison"

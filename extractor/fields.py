@@ -319,6 +319,10 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
     if tail and tail[1] in change_words() and previous:
         return previous  # "GDP shrank 0.1% in September ..., and rose 0.1% in the quarter"
     real = [c for c in candidates if c.category != "growth"]
+    last_comma = text.rfind(",", w_start, w_end)
+    after_comma = [c for c in real if c.start > last_comma] if last_comma >= 0 else []
+    if after_comma and not _anaphor(text[last_comma:w_end]):
+        real = after_comma  # "Measured against the economy, the deficit equaled 2.8%"
     if real:
         cue = real[0]
         if re.search(r"\b(?:their|its)\s+$", text[max(0, cue.start - 8) : cue.start]) and previous:
@@ -446,8 +450,10 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None, share_subj
             "revision_old",
         )
         if old:
-            verb = "projected" if "project" in whole_before.lower() else "estimated"
-            return f"{metric} (originally {verb})" if "forecast" in metric else metric
+            if "forecast" in metric:
+                verb = "projected" if "project" in whole_before.lower() else "estimated"
+                return f"{metric} (originally {verb})"
+            return f"{metric} (originally reported)"
         return metric
     in_before = _cues_in(s, c_start, primary.start)
     forecast = metrics.markers(in_before, "forecast")
