@@ -326,9 +326,11 @@ def _note_period(
     first one, and the latest single month ("during the month")."""
     if period is None:
         return
-    state.ctx.hint = period
+    state.ctx.hint = period  # the year context for month names, whatever the sentence
+    if not ref:
+        return  # "who joined the company in 1998": not a period the figures refer to
     para.period = period
-    if ref and state.ref is None:
+    if state.ref is None:
         state.ref = period
     if period.kind == "M":
         state.last_month = period
@@ -347,7 +349,7 @@ def carried_period(text: str, state: ArticleState, para: ParagraphState) -> Peri
         return para.period
     if MONTH_ANAPHOR.search(text) and state.last_month is not None:
         return state.last_month
-    return state.ref or state.ctx.hint
+    return state.ref
 
 
 def _repair(q, text: str, s_start: int, local: str | None):
@@ -627,7 +629,7 @@ def build_facts(
         fact = make_fact(
             group, s, block, base, metric, period, entity, partner, basis, comparison, state
         )
-        if fact is not None:
+        if fact is not None and not _stray(fact):
             facts.append(fact)
     _basis_from_bases(facts)
     if facts:
@@ -640,6 +642,19 @@ def build_facts(
         if ents:
             para.entity = ents[-1]
     return facts
+
+
+# Units that measure trade, output or money; a figure in any other unit ("40 km north of the
+# capital", "300 hectares") with no metric word around it is description, not a fact.
+ECONOMIC_UNITS = {"percent", "pp", "count", "t", "kg", "bbl", "bbl/d", "TEU", "kWh", "MWh", "GWh",
+                  "TWh", "GW", "MW", "kW", "points", "m3", "oz", "lb"}  # fmt: skip
+
+
+def _stray(fact: Fact) -> bool:
+    if fact.metric != "unspecified":
+        return False
+    unit = fact.unit or fact.change_unit or ""
+    return unit not in ECONOMIC_UNITS and unit not in CURRENCY_UNITS and "/" not in unit
 
 
 def _basis_from_bases(facts: list[Fact]) -> None:

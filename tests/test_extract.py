@@ -260,3 +260,11 @@ def test_fiscal_years() -> None:
     )
     assert one(facts, value=500e9).period == "2025-04/2026-03"
     assert one(facts, value=6.5).period == "2025-04/2026-03"
+
+
+def test_descriptive_figures_and_biography_years_are_not_facts() -> None:
+    facts = facts_of(
+        "The 61-year-old founder, who started the firm in 1994, said the new mill sits 40 km "
+        "north of the port and covers 300 hectares."
+    )
+    assert facts == []
