@@ -20,7 +20,7 @@ Families used here:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -180,6 +180,11 @@ def required_specs(entry: PatternEntry) -> list[tuple[str, set[str]]]:
     return specs
 
 
+def _hash_table(hashes: Iterable[int]) -> numpy.ndarray:
+    """Sorted unique string hashes, for the scanner's binary-search membership test."""
+    return numpy.array(sorted(set(hashes)), dtype=numpy.uint64)
+
+
 @cache
 def lexicons() -> Lexicons:
     nlp = get_nlp()
@@ -197,7 +202,7 @@ def lexicons() -> Lexicons:
             specs = [
                 (
                     BLOCKER_COLUMNS[attr],
-                    numpy.array([nlp.vocab.strings.add(w) for w in words], dtype=numpy.uint64),
+                    _hash_table(nlp.vocab.strings.add(w) for w in words),
                 )
                 for attr, words in required_specs(entry)
             ]
@@ -225,7 +230,5 @@ def lexicons() -> Lexicons:
         blockers=blockers,
         numeric_matcher=numeric,
         blocker_needs=needs,
-        number_word_hashes=numpy.array(
-            [nlp.vocab.strings.add(w) for w in starters], dtype=numpy.uint64
-        ),
+        number_word_hashes=_hash_table(nlp.vocab.strings.add(w) for w in starters),
     )

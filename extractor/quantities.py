@@ -454,7 +454,7 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
     if scanner.n == 0:
         return []
     attrs = scanner.attrs
-    is_number = (attrs[:, 2] != 0) | numpy.isin(attrs[:, 1], lex.number_word_hashes)
+    is_number = (attrs[:, 2] != 0) | _member(attrs[:, 1], lex.number_word_hashes)
     candidates = [int(k) for k in numpy.nonzero(is_number)[0]]
     blocked = _blocked(doclike, lex, candidates, attrs)
     found: list[_Found] = []
@@ -487,7 +487,7 @@ def _blocked(
         for column, hashes in pattern_needs:
             key = id(hashes)
             if key not in sums:
-                present = numpy.isin(attrs[:, column], hashes)
+                present = _member(attrs[:, column], hashes)
                 sums[key] = [0, *numpy.cumsum(present).tolist()]
             ids.append(sums[key])
         needs.append((length, ids))
@@ -508,6 +508,16 @@ def _blocked(
         for _, bs, be in lex.blockers(doclike[a:b]):
             blocked.update(range(a + bs, a + be))
     return blocked
+
+
+def _member(values: numpy.ndarray, table: numpy.ndarray) -> numpy.ndarray:
+    """`numpy.isin(values, table)` for a sorted unique `table` (the lexicon's hash tables): a
+    binary search per value. isin sorts both arrays on every call, which on sentence-sized
+    docs cost more than the rest of the scan (py-spy: 14% of extract)."""
+    if not len(table):
+        return numpy.zeros(len(values), dtype=bool)
+    at = numpy.minimum(numpy.searchsorted(table, values), len(table) - 1)
+    return table[at] == values
 
 
 def _next_numbers(sc: Scanner, candidates: list[int], first: int) -> list[int]:
