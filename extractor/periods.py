@@ -68,16 +68,18 @@ COMPARISON_BEFORE = re.compile(
     r"(?<=\d%\s)on|(?<=per\scent\s)on|(?<=percent\s)on|\bafter|"
     r"\bfrom|against|versus|vs\.?|\bv\.|relative\s+to|(?:below|above)\s+(?:its|the)\s+"
     r"(?:level|figure)s?(?:\s+(?:in|of))?|(?:corresponding|same)\s+(?:period|month|quarter)\s+"
-    r"(?:of|in)?)\s*(?:the\s+)?(?:same\s+(?:month|period|quarter)\s+(?:of|in)\s+)?$",
+    r"(?:of|in)?)\s*(?:the\s+|its\s+|their\s+)?(?:same\s+(?:month|period|quarter)\s+(?:of|in)\s+)?$",
     re.IGNORECASE,
 )
 EXCLUDE_BEFORE = re.compile(
-    r"(?:\bsince|\bafter|\bbefore|\buntil|\bpublished|\breleased|\bannounced|"
+    r"(?:\bsince|\bafter|\bbefore|\buntil|\bpublished|\breleased|\bannounced|\bsaid|\bsays|"
+    r"\breported|\btold|\bshowed|"
     r"\bRelease\s+Date:?|\bUpdated:?|\bPublished:?)\s*(?:on\s+)?(?:(?:late|early|mid-?)\s*)?"
     r"(?:\d{1,2}\s+)?$",
     re.IGNORECASE,
 )
-DATELINE_BEFORE = re.compile(r"^\s*[A-Z][A-Za-z .'’-]{1,30},\s*$")
+# "SEOUL, ", "Kuala Lumpur, ": a place name (capitalised words only) opening the block
+DATELINE_BEFORE = re.compile(r"^\s*(?:[A-Z][A-Za-z.'’-]*\s?){1,3},\s*$")
 RANGE_KINDS = {"day_range", "month_range", "first_months", "first_days", "months_to"}
 
 
