@@ -480,7 +480,7 @@ def _blocked(
     Matcher's set predicates are Python calls per token: too slow over a whole document)."""
     blocked: set[int] = set()
     n = len(doclike)
-    sums: dict[int, list[int]] = {}
+    sums: dict[int, list[int] | None] = {}
     needs = []
     for length, pattern_needs in lex.blocker_needs:
         ids = []
@@ -488,9 +488,10 @@ def _blocked(
             key = id(hashes)
             if key not in sums:
                 present = _member(attrs[:, column], hashes)
-                sums[key] = [0, *numpy.cumsum(present).tolist()]
+                sums[key] = [0, *numpy.cumsum(present).tolist()] if present.any() else None
             ids.append(sums[key])
-        needs.append((length, ids))
+        if None not in ids:  # a token the pattern needs is nowhere in the text: it cannot match
+            needs.append((length, ids))
     windows: list[list[int]] = []
     for k in candidates:
         # A pattern of length L that covers token k lies within [k - L + 1, k + L).
