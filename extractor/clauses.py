@@ -350,6 +350,12 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
     ):
         item.share = True
         return "level"
+    if q.fraction and re.search(
+        r"\bby\s+(?:almost|nearly|about|around|roughly|more\s+than|over|some|just\s+over)?\s*$",
+        near,
+        re.I,
+    ):
+        return "change"  # "slumped by almost a quarter"
     if q.fraction:
         item.share = True
         return "level"

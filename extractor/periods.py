@@ -313,8 +313,8 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         n = number_of(g["n"])
         y = _year_of_window(n, g, ctx)
         return Period("MR", y, 1, 0, y, n) if y and 1 <= n <= 12 else None
-    if kind == "months_to":
-        n, m = number_of(g["n"]), month_of(g["m"])
+    if kind in ("months_to", "year_to"):
+        n, m = (12 if kind == "year_to" else number_of(g["n"])), month_of(g["m"])
         y2 = year_for_month(m, ctx, g.get("y"))
         if not y2 or not 1 <= n <= 24:
             return None

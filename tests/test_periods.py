@@ -64,6 +64,13 @@ def labels(text: str, published: date | None = None, hint: Period | None = None)
         ("The firm sold more between July and September.", date(2018, 11, 2), ("data", "2018-Q3")),
         ("Prices rose 1% between August and September.", date(2018, 11, 2), ("data", "2018-09")),
         ("Sales topped $1 billion each year in 2018-2022.", None, ("data", "2018/2022")),
+        ("Car output fell 9% in the year to June.", date(2024, 7, 25), ("data", "2023-07/2024-06")),
+        (
+            "Growth of 1% is seen in the fiscal year ending in March.",
+            date(2024, 11, 20),
+            ("data", "2024-04/2025-03"),
+        ),  # fmt: skip
+        ("Profit rose in the financial year ended June 2023.", None, ("data", "2022-07/2023-06")),
     ],
 )
 def test_period_phrases_resolve(text: str, published: date | None, want: tuple) -> None:
