@@ -214,13 +214,21 @@ def crawl(sources: Path, db_path: Path, interval: str | None) -> None:
     failures in the errors table and prints a summary. A lock file beside the database stops
     two crawls overlapping.
     """
+    # systemd and kill send SIGTERM: stop like Ctrl-C, so the run row is closed as
+    # "interrupted" and the lock released, instead of dying mid-article. Restored on return:
+    # the command also runs in-process (tests, library callers).
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        _crawl(sources, db_path, interval)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _crawl(sources: Path, db_path: Path, interval: str | None) -> None:
     from extractor.crawl import every, parse_interval
     from extractor.sources import load_sources
     from extractor.store import open_db
 
-    # systemd and kill send SIGTERM: stop like Ctrl-C, so the run row is closed as
-    # "interrupted" and the lock released, instead of dying mid-article.
-    signal.signal(signal.SIGTERM, _interrupt)
     try:
         config = load_sources(sources)
         seconds = parse_interval(interval) if interval else None

@@ -455,11 +455,16 @@ def section_of(node: Tag, inherited: Section | None) -> Section | None:
 
 # --- helpers --------------------------------------------------------------------------------
 
+GROUP_SPACE = re.compile(r"[\u00a0\u202f\u2009]")
+DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?![\d])")
 ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def clean_text(text: str) -> str:
-    text = ZERO_WIDTH.sub("", text).replace("\u00a0", " ").replace("\u202f", " ")
+    # An (narrow) no-break or thin space between digit groups is a thousands separator (SI
+    # and French style "758\u202f300"): drop it so the number stays one number.
+    text = DIGIT_GROUPS.sub(lambda m: GROUP_SPACE.sub("", m[0]), ZERO_WIDTH.sub("", text))
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
     return re.sub(r"[ \t]+", " ", text).strip()
 
 

@@ -214,3 +214,19 @@ def test_loose_text_in_containers_becomes_blocks() -> None:
         "Imports fell 2% in the same month, it said.",
         "Deeply bold exports rose 7% in June.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("$758\u202f300 million", "$758300 million"),  # SI digit groups: one number
+        ("1\u00a0234\u00a0567 units", "1234567 units"),
+        ("$758.3\u00a0billion", "$758.3 billion"),  # between number and word: a space
+        ("in 2025\u00a0100 firms", "in 2025 100 firms"),  # a year is not a digit group
+        ("7.2\u200b%", "7.2%"),
+    ],
+)
+def test_clean_text_spaces_inside_numbers(raw: str, clean: str) -> None:
+    from extractor.parse import clean_text
+
+    assert clean_text(raw) == clean
