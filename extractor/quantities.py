@@ -24,6 +24,7 @@ Results are `Quantity` models (extractor/models.py). Conventions the fact layer 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import numpy
 from spacy.attrs import IDX, LIKE_NUM, LOWER, ORTH, SHAPE, SPACY
@@ -100,13 +101,11 @@ class Scanner:
         self.doclike = doclike
         self.lex = lex
         doc = doclike.doc if isinstance(doclike, Span) else doclike
-        offset = doclike.start if isinstance(doclike, Span) else 0
         self.n = len(doclike)
         # One C-level export of the token attributes instead of a Token object per token:
-        # the scan only ever looks at the few tokens around numbers.
-        self.attrs = doc.to_array([ORTH, LOWER, LIKE_NUM, SPACY, IDX, SHAPE])[
-            offset : offset + self.n
-        ]
+        # the scan only ever looks at the few tokens around numbers. Span.to_array exports
+        # only the span (slicing the Doc's array would cost the whole Doc per sentence).
+        self.attrs = doclike.to_array([ORTH, LOWER, LIKE_NUM, SPACY, IDX, SHAPE])
         strings = doc.vocab.strings
         # Hash -> text lookups in one comprehension: far cheaper than a Token per token.
         self.texts = [strings[h] for h in self.attrs[:, 0].tolist()]
@@ -480,6 +479,9 @@ def _blocked(
     Matcher's set predicates are Python calls per token: too slow over a whole document)."""
     blocked: set[int] = set()
     n = len(doclike)
+    # Per required-token set: how many tokens before each position are in it (prefix sums),
+    # or None when none is. Plain sets and lists: numpy's per-call overhead dwarfs ~30 tokens.
+    columns: dict[int, list[int]] = {}
     sums: dict[int, list[int] | None] = {}
     needs = []
     for length, pattern_needs in lex.blocker_needs:
@@ -487,8 +489,14 @@ def _blocked(
         for column, hashes in pattern_needs:
             key = id(hashes)
             if key not in sums:
-                present = _member(attrs[:, column], hashes)
-                sums[key] = [0, *numpy.cumsum(present).tolist()] if present.any() else None
+                if column not in columns:
+                    columns[column] = attrs[:, column].tolist()
+                values = columns[column]
+                sums[key] = (
+                    None
+                    if hashes.isdisjoint(values)
+                    else list(accumulate((v in hashes for v in values), initial=0))
+                )
             ids.append(sums[key])
         if None not in ids:  # a token the pattern needs is nowhere in the text: it cannot match
             needs.append((length, ids))
