@@ -556,6 +556,9 @@ def build_facts(
                 or heading
                 or (None if timeless else carried_period(s.text, state, para))
             )
+        earlier = _possessive_period(s, n)
+        if earlier is not None:
+            period = earlier  # "slowing from October's 12.7% gain": October's own change
         main_period_of[n] = period
         # metric
         prev = clause_metric.get(s.clause_of(group)) or (
@@ -613,6 +616,8 @@ def build_facts(
             partner = None
         # basis
         basis, stated = F.group_basis(s, n, period)
+        if earlier is not None:
+            basis, stated = (facts[-1].change_basis if facts else None), False
         if basis is None and group.change is not None:
             if not stated:
                 basis = _between_basis(s, n) or para.basis
@@ -673,6 +678,18 @@ def _basis_from_bases(facts: list[Fact]) -> None:
 
 
 FLOWS = re.compile(r"\b(?:exports|imports|shipments|sales)\b", re.IGNORECASE)
+
+
+def _possessive_period(s: F.Sentence, n: int) -> Period | None:
+    """A change introduced by a possessive period ("October's 12.7% gain") belongs to it."""
+    group = s.groups[n]
+    if group.change is None or group.level is not None:
+        return None
+    for m, p in s.periods:
+        if p is not None and 0 <= group.change.start - m.end <= 4:
+            if re.match(r"(?:'s|’s)\s*$", s.text[m.end : group.change.start]):
+                return p
+    return None
 
 
 def _share_holder(s: F.Sentence, n: int) -> str | None:

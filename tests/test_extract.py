@@ -268,3 +268,14 @@ def test_descriptive_figures_and_biography_years_are_not_facts() -> None:
         "north of the port and covers 300 hectares."
     )
     assert facts == []
+
+
+def test_a_possessive_period_owns_its_change() -> None:
+    facts = facts_of(
+        "Thailand's exports grew 6.7% year-on-year in November, slowing from October's "
+        "12.7% gain, while imports shrank 3.9%.",
+        published=date(2024, 12, 7),
+    )
+    october = one(facts, change=12.7)
+    assert (october.period, october.change_basis) == ("2024-10", "yoy")
+    assert one(facts, change=-3.9).change_basis == "yoy"
