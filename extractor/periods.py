@@ -193,7 +193,10 @@ def find_periods(text: str) -> list[PeriodMention]:
     found.sort(key=lambda p: (p.start, -(p.end - p.start)))
     chosen: list[PeriodMention] = []
     for mention in found:
-        if any(mention.start < c.end and c.start < mention.end for c in chosen):
+        # `found` is sorted by start and `chosen` never overlaps, so the last chosen mention
+        # ends furthest right: comparing with it alone is the same test in constant time (the
+        # scan over every chosen mention made a page of 20,000 month names take over a minute).
+        if chosen and mention.start < chosen[-1].end:
             continue
         chosen.append(mention)
     for mention in chosen:
