@@ -22,6 +22,8 @@ from protego import Protego
 
 from extractor import __version__
 from extractor.charset import decode_body
+from extractor.deadline import deadline as bounded_by
+from extractor.deadline import transport as deadline_transport
 from extractor.errors import FetchError, RobotsDisallowed, UnsafeURLError
 from extractor.models import Model
 from extractor.urls import (
@@ -94,6 +96,7 @@ class Fetcher:
             headers={"User-Agent": self.policy.user_agent},
             follow_redirects=False,
             trust_env=False,  # never route through a proxy from the environment
+            transport=deadline_transport(),  # the total-time cap holds during headers too
         )
         self.robots: dict[str, Protego | None] = {}
         self.robots_unreachable: dict[str, str] = {}  # host -> why its robots.txt failed
@@ -270,7 +273,10 @@ class Fetcher:
         )
         self.requests += 1
         try:
-            with self.client.stream("GET", url, headers=headers, timeout=timeout) as response:
+            with (
+                bounded_by(deadline),
+                self.client.stream("GET", url, headers=headers, timeout=timeout) as response,
+            ):
                 if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
                     return response, b""
                 declared = response.headers.get("content-length", "")
@@ -289,6 +295,10 @@ class Fetcher:
                     chunks.append(chunk)
                 return response, b"".join(chunks)
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= deadline:  # the total cap, not one slow read: no retry
+                raise FetchError(
+                    url, f"gave up after {self.policy.total_timeout:g}s in total (still receiving)"
+                ) from None
             raise _Retryable(FetchError(url, f"timed out ({exc.__class__.__name__})")) from None
         except httpx.TransportError as exc:  # connection refused/reset, protocol errors
             raise _Retryable(FetchError(url, f"network error ({exc})")) from None
