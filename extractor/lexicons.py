@@ -156,7 +156,7 @@ class Lexicons:
     # Per blocker, its length and the (attribute column, hashes) of each token it needs: a
     # number with one of them missing within that many tokens is not given to the Matcher.
     # Columns are those of Scanner.attrs.
-    blocker_needs: list[tuple[int, list[tuple[int, numpy.ndarray]]]]
+    blocker_needs: list[tuple[int, list[tuple[int, frozenset[int]]]]]
 
 
 def required_specs(entry: PatternEntry) -> list[tuple[str, set[str]]]:
@@ -202,7 +202,7 @@ def lexicons() -> Lexicons:
             specs = [
                 (
                     BLOCKER_COLUMNS[attr],
-                    _hash_table(nlp.vocab.strings.add(w) for w in words),
+                    frozenset(nlp.vocab.strings.add(w) for w in words),
                 )
                 for attr, words in required_specs(entry)
             ]
