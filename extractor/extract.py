@@ -4,14 +4,15 @@ entity, partner, section, evidence, span, pattern).
 One spaCy Doc per block (the shared `get_nlp()` pipeline), its sentences read in order. Per
 sentence: the quantity layer's numbers, then `clauses` (roles and level/change groups), then
 `fields` (metric, entity, partner, period, basis). What the text was talking about carries
-forward: the period and year to later sentences, the stated basis, entity and metric to the
-rest of the paragraph. `dedup` folds the same fact stated twice into one with its mentions.
+forward (`context`): the period and year to later sentences, the stated basis, entity and
+metric to the rest of the paragraph. `repairs` adjusts quantity readings the fact layer needs
+differently, `tables` reads table rows, `dedup` folds the same fact stated twice into one with
+its mentions.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from extractor import fields as F
 from extractor.clauses import (
@@ -22,8 +23,23 @@ from extractor.clauses import (
     keep_quantity,
     make_groups,
 )
+from extractor.context import (
+    FISCAL_START,
+    LOCAL_DOLLAR,
+    ArticleState,
+    ParagraphState,
+    carried_period,
+    heading_period,
+    main_entity,
+    note_blocs,
+    note_entity,
+    note_period,
+    period_of,
+    pieces,
+    sentences,
+)
 from extractor.dedup import dedup
-from extractor.entities import EntityMention, find_entities, is_partner_position, is_possessive
+from extractor.entities import EntityMention, find_entities
 from extractor.metrics import find_cues
 from extractor.models import Article, Block, Fact
 from extractor.nlp import get_nlp
@@ -37,19 +53,15 @@ from extractor.periods import (
     text_month_years,
 )
 from extractor.quantities import find_quantities
+from extractor.repairs import (
+    has_number_word,
+    is_conversion,
+    merge_bare_ranges,
+    repair,
+    split_from_to,
+)
 from extractor.tables import table_facts
 
-# Economies whose own currency is written "$": in their own statistics "$" is that currency.
-LOCAL_DOLLAR = {
-    "Australia": "AUD", "Canada": "CAD", "New Zealand": "NZD", "Singapore": "SGD",
-    "Hong Kong": "HKD", "Taiwan": "TWD",
-}  # fmt: skip
-# First month of the fiscal year where news says "fiscal 2025-26" or "this fiscal".
-FISCAL_START = {
-    "India": 4, "Japan": 4, "United Kingdom": 4, "Pakistan": 7, "Bangladesh": 7,
-    "Australia": 7, "New Zealand": 7, "Egypt": 7, "United States": 10,
-}  # fmt: skip
-MAX_PIECE = 100_000
 DEFINITE_FIGURE = re.compile(
     r"\s*(?:The|This|That)\s+(?:\w+\s+){0,2}(?:figure|indicator|number|reading|total)\b", re.I
 )
@@ -64,29 +76,6 @@ PERIOD_HINT = re.compile(
     re.IGNORECASE,
 )  # characters per Doc: spaCy's limit is 1e6, long blocks are sliced
 TIMELESS = re.compile(r"\b(?:accounts|account|makes\s+up|represents|holds)\s+(?:for\s+)?", re.I)
-
-
-@dataclass
-class ArticleState:
-    published: object
-    main_entity: str | None
-    ctx: PeriodContext
-    last_metric: str | None = None
-    last_bloc: str | None = None
-    version: str = ""
-    ref: Period | None = None  # the period the article is about (its first data period)
-    last_fact: Fact | None = None
-    basis: str | None = None  # the basis stated for the article's own period
-    last_month: Period | None = None  # the latest single month talked about
-
-
-@dataclass
-class ParagraphState:
-    period: Period | None = None
-    basis: str | None = None
-    entity: str | None = None
-    metric: str | None = None
-    facts: list[Fact] = field(default_factory=list)
 
 
 def extract_facts(article: Article) -> list[Fact]:
@@ -124,133 +113,6 @@ def extract_facts(article: Article) -> list[Fact]:
     return dedup(facts)
 
 
-# The sentencizer cuts after every full stop; these abbreviations do not end a sentence.
-ABBREVIATION_END = re.compile(
-    r"(?:\b(?:No|Nos|no|v|vs|approx|Co|Inc|Corp|Ltd|St|Mr|Ms|Mrs|Dr|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
-    r"Sep|Sept|Oct|Nov|Dec|Gov|Rs|est|Fig|fig)\.)\s*$"
-)
-
-
-def sentences(doc):
-    """doc.sents, re-joined where the sentencizer cut after an abbreviation ("No. 1",
-    "v. June") or where the next piece starts in lower case or with a digit."""
-    spans = list(doc.sents)
-    merged = []
-    for span in spans:
-        if merged:
-            prev = merged[-1]
-            first = span.text.lstrip()[:1]
-            if ABBREVIATION_END.search(prev.text) or (
-                first and (first.islower() or first.isdigit())
-            ):
-                merged[-1] = doc[prev.start : span.end]
-                continue
-        merged.append(span)
-    out = []
-    for span in merged:
-        cuts = [m.end() for m in UNIT_FULL_STOP.finditer(span.text)]
-        start = span.start_char
-        for cut in cuts:
-            piece = doc.char_span(start, span.start_char + cut, alignment_mode="expand")
-            if piece is not None and len(piece):
-                out.append(piece)
-                start = piece.end_char
-        rest = doc.char_span(start, span.end_char, alignment_mode="expand")
-        if rest is not None and len(rest):
-            out.append(rest)
-    return out
-
-
-# "... narrowed by £110m. This was offset": the tokenizer keeps "m." whole, so no cut is made.
-UNIT_FULL_STOP = re.compile(r"\d[A-Za-z]{1,3}\.(?=\s+[A-Z][a-z]+\s)")
-
-
-def pieces(block: Block) -> list[tuple[str, int]]:
-    text = block.text
-    if len(text) <= MAX_PIECE:
-        return [(text, block.start)]
-    out, pos = [], 0
-    while pos < len(text):
-        end = min(len(text), pos + MAX_PIECE)
-        if end < len(text):
-            cut = text.rfind(" ", pos, end)
-            end = cut if cut > pos else end
-        out.append((text[pos:end], block.start + pos))
-        pos = end
-    return out
-
-
-def heading_period(block: Block, state: ArticleState) -> Period | None:
-    """A timeline heading ("2021:", "2021–2025:", "2026-01-30:") gives its entries a period."""
-    if not block.heading:
-        return None
-    m = re.fullmatch(
-        r"((?:19|20)\d{2})(?:-(\d{2})-(\d{2}))?(?:\s*[–—-]\s*((?:19|20)\d{2}))?",
-        block.heading.strip(),
-    )
-    if not m:
-        mentions = find_periods(block.heading)
-        period = resolve(mentions[0], state.ctx) if mentions else None
-        return None if period is None or period.kind == "D" else period
-    if m[4]:
-        return Period("YR", int(m[1]), 0, 0, int(m[4]))
-    if m[2]:
-        return None  # a dated entry ("2026-01-30:") is when something happened, not a period
-    return Period("Y", int(m[1]))
-
-
-def main_entity(article: Article) -> str | None:
-    """The article's own economy, by votes over the title and the first paragraphs: a
-    dateline or a title mention counts most, then "X's exports", "German exports",
-    "Germany exported", then a possessive or a sentence subject."""
-    votes: dict[str, float] = {}
-    first_seen: dict[str, int] = {}
-    order = 0
-    texts = [(article.title or "", True)] + [(b.text[:800], False) for b in article.blocks[:6]]
-    for text, is_title in texts:
-        if not text:
-            continue
-        cues = find_cues(text)
-        for e in find_entities(text, titlecase=is_title):
-            order += 1
-            if is_partner_position(text, e) or e.kind == "port":
-                continue
-            score = _subject_score(text, e, cues, is_title) * (1.5 if order <= 12 else 1.0)
-            if score:
-                votes[e.canonical] = votes.get(e.canonical, 0) + score
-                first_seen.setdefault(e.canonical, order)
-    if not votes:
-        return None
-    return max(votes, key=lambda c: (votes[c], -first_seen[c]))
-
-
-def _subject_score(text: str, e: EntityMention, cues, is_title: bool) -> float:
-    after = text[e.end : e.end + 40]
-    if e.kind == "dateline":
-        lead = re.match(r"\s*(?:,|\(|:|--|—|–)", after)
-        return 4.0 if lead and e.start < 5 else 0.0
-    near_cue = any(c.kind == "noun" and 0 <= c.start - e.end <= 16 for c in cues)
-    if e.kind == "scope":
-        return 2.5 if near_cue else 0.0
-    if e.kind == "demonym":
-        return 2.0 if near_cue else 0.0
-    if e.kind == "region" and e.canonical == "World":
-        return 0.0
-    score = 3.0 if is_title else 0.0
-    possessive = is_possessive(text, e)
-    if possessive and near_cue:
-        score += 3.0
-    elif possessive:
-        score += 1.0
-    if re.match(r"\s+(?:exported|imported|shipped|posted|recorded|reported|ran)\b", after):
-        score += 3.0
-    elif e.start < 3 and not is_title:
-        score += 1.0
-    elif not is_title and not possessive and near_cue:
-        score += 1.0
-    return score
-
-
 def sentence_facts(
     sent,
     block: Block,
@@ -263,31 +125,29 @@ def sentence_facts(
     s_start = sent.start_char
     base = offset + s_start  # article offset of the sentence
     periods = find_periods(text) if PERIOD_HINT.search(text) else []
-    # The sentence as its own Doc: the quantity layer reads `doc.text`, which on a Span of a
-    # long block would cost the whole block for every sentence.
-    has_number = any(ch.isdigit() for ch in text) or _has_number_word(text)
-    raw = [
-        q.model_copy(update={"span": (q.span[0] + s_start, q.span[1] + s_start)})
-        for q in (find_quantities(get_nlp().make_doc(text)) if has_number else [])
-    ]
+    # The quantity layer reads the block's Doc through the sentence Span (only the span's
+    # tokens are exported), so the sentence is not tokenized a second time; its spans are
+    # already offsets in the piece, like `s_start`.
+    has_number = any(ch.isdigit() for ch in text) or has_number_word(text)
+    raw = find_quantities(sent) if has_number else []
     resolved = [(m, resolve(m, state.ctx)) for m in periods]
     period_spans = [(m.start, m.end) for m in periods]
     items: list[Item] = []
     local = LOCAL_DOLLAR.get(state.main_entity or "")
-    for q in _split_from_to(_merge_bare_ranges(raw, text, s_start), text, s_start):
-        q, start, end = _repair(q, text, s_start, local)
+    for q in split_from_to(merge_bare_ranges(raw, text, s_start), text, s_start):
+        q, start, end = repair(q, text, s_start, local)
         if any(ps <= start < pe or ps < end <= pe for ps, pe in period_spans):
             continue
-        if not keep_quantity(q, text, start, end) or _is_conversion(q, items, text, start):
+        if not keep_quantity(q, text, start, end) or is_conversion(q, items, text, start):
             continue
         items.append(Item(q=q, start=start, end=end))
     sentence_period = next((p for m, p in resolved if m.role == "data" and p), None)
     entities = find_entities(text)
-    _note_blocs(entities, state)
+    note_blocs(entities, state)
     if not items:
         if sentence_period:
-            _note_period(sentence_period, state, para, ref=bool(find_cues(text)))
-        _note_entity(text, entities, para, state)
+            note_period(sentence_period, state, para, ref=bool(find_cues(text)))
+        note_entity(text, entities, para, state)
         return []
     clauses = clause_bounds(text)
     assign_roles(items, text, clauses)
@@ -313,203 +173,10 @@ def sentence_facts(
     if facts:
         main = next((f for f in facts if "comparison" not in f.pattern and f.period), None)
         if main is not None and main.period not in ytd:
-            _note_period(_period_of(main.period, state), state, para, ref=True)
+            note_period(period_of(main.period, state), state, para, ref=True)
     elif sentence_period:
-        _note_period(sentence_period, state, para, ref=bool(s.cues))
+        note_period(sentence_period, state, para, ref=bool(s.cues))
     return facts
-
-
-def _note_period(
-    period: Period | None, state: ArticleState, para: ParagraphState, ref: bool
-) -> None:
-    """Remember what the text is talking about: the paragraph's latest period, the article's
-    first one, and the latest single month ("during the month")."""
-    if period is None:
-        return
-    state.ctx.hint = period  # the year context for month names, whatever the sentence
-    if not ref:
-        return  # "who joined the company in 1998": not a period the figures refer to
-    para.period = period
-    if state.ref is None:
-        state.ref = period
-    if period.kind == "M":
-        state.last_month = period
-
-
-MONTH_ANAPHOR = re.compile(
-    r"\b(?:the|that|this)\s+month\b|month-on-month|month\s+on\s+month|\bm/m\b|"
-    r"on\s+a\s+monthly\s+basis",
-    re.IGNORECASE,
-)
-
-
-def carried_period(text: str, state: ArticleState, para: ParagraphState) -> Period | None:
-    """A sentence without a period of its own: the paragraph's, else the article's."""
-    if para.period is not None:
-        return para.period
-    if MONTH_ANAPHOR.search(text) and state.last_month is not None:
-        return state.last_month
-    return state.ref
-
-
-def _repair(q, text: str, s_start: int, local: str | None):
-    """Fix what the quantity layer reads differently from the fact layer's needs."""
-    start, end = q.span[0] - s_start, q.span[1] - s_start
-    per = re.search(r"\s+(?:a|per)\s+(?:year|month|quarter)$", q.surface)
-    if per and q.unit and "/" in q.unit and re.match(r"\s*(?:earlier|ago|before)", text[end:]):
-        # "8.9 billion euros a year earlier" is a level, not a rate per year
-        end = start + per.start()
-        q = q.model_copy(
-            update={"unit": q.unit.split("/")[0], "span": (q.span[0], q.span[0] + per.start())}
-        )
-    bare_dollar = (q.unit_surface or "").strip() in ("$", "dollars", "dollar") or bool(
-        re.match(r"[+-]?\$", q.surface)
-    )
-    if local and q.unit == "USD" and bare_dollar:
-        q = q.model_copy(update={"unit": local})  # "$" in an Australian release is AUD
-    if q.unit is None and re.match(r"\s*\.\s*(?:per\s*cent|percent)\b", text[end : end + 14]):
-        q = q.model_copy(update={"unit": "percent"})  # "grew 1.3. per cent": a typo
-    return q, start, end
-
-
-def _merge_bare_ranges(raw: list, text: str, s_start: int) -> list:
-    """'grow 3 to 5 percent': a bare number, 'to', then the unit's figure is one range."""
-    out: list = []
-    for q in raw:
-        prev = out[-1] if out else None
-        bare = prev is not None and (
-            prev.unit is None or (prev.unit == q.unit and re.fullmatch(r"[\d.,]+", prev.surface))
-        )
-        if prev is not None and bare and q.unit and prev.value is not None:
-            gap = text[prev.span[1] - s_start : q.span[0] - s_start]
-            if re.fullmatch(r"\s*(?:to|-|–|and)\s*", gap) and q.value is not None:
-                out[-1] = q.model_copy(
-                    update={
-                        "value": prev.value,
-                        "value_high": q.value,
-                        "range_form": "range",
-                        "span": (prev.span[0], q.span[1]),
-                        "surface": text[prev.span[0] - s_start : q.span[1] - s_start],
-                        "direction": prev.direction or q.direction,
-                        "qualifier": prev.qualifier if prev.qualifier != "=" else q.qualifier,
-                    }
-                )
-                continue
-        out.append(q)
-    return out
-
-
-def _split_from_to(raw: list, text: str, s_start: int) -> list:
-    """'narrowed by $1.1 billion to $3.3 billion' reads as one from-to quantity; it is a change
-    and a level. 'rose from $5bn to $6bn' is a base and a level."""
-    out = []
-    for q in raw:
-        start = q.span[0] - s_start
-        m = re.search(r"\s+to\s+", q.surface)
-        if m and re.fullmatch(r"(?:19|20)\d{2}", q.surface[: m.start()]) and q.value_high:
-            # "in 2023 to ¥100.88 trillion": a year, then the level
-            out.append(
-                q.model_copy(
-                    update={
-                        "value": q.value_high,
-                        "value_high": None,
-                        "range_form": None,
-                        "span": (q.span[0] + m.end(), q.span[1]),
-                        "surface": q.surface[m.end() :],
-                    }
-                )
-            )
-            continue
-        by = re.search(r"\bby\s*$", text[max(0, start - 6) : start])
-        if q.value_high is None or m is None or (q.range_form != "from_to" and not by):
-            out.append(q)
-            continue
-        first_end = q.span[0] + m.start()
-        second_start = q.span[0] + m.end()
-        first = q.model_copy(
-            update={
-                "value_high": None,
-                "range_form": None,
-                "span": (q.span[0], first_end),
-                "surface": q.surface[: m.start()],
-                "direction": q.direction if by else None,
-            }
-        )
-        second = q.model_copy(
-            update={
-                "value": q.value_high,
-                "value_high": None,
-                "range_form": None,
-                "span": (second_start, q.span[1]),
-                "surface": q.surface[m.end() :],
-                "direction": None,
-                "qualifier": "=",
-            }
-        )
-        out += [first, second]
-    return out
-
-
-def _has_number_word(text: str) -> bool:
-    return bool(
-        re.search(
-            r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|zero|half|"
-            r"third|quarter|fifth|dozen|hundred|thousand|million|billion)\b",
-            text,
-            re.I,
-        )
-    )
-
-
-def _is_conversion(q, items: list[Item], text: str, start: int) -> bool:
-    """'1.2 trillion yuan ($165 billion)': a bracketed amount in another currency right after
-    an amount is a conversion, not a fact."""
-    if not items or q.unit not in CURRENCY_UNITS:
-        return False
-    prev = items[-1]
-    gap = text[prev.end : start]
-    return (
-        prev.q.unit in CURRENCY_UNITS
-        and prev.q.unit != q.unit
-        and bool(re.fullmatch(r"\s*[(\[]\s*(?:about|around|or|roughly|some)?\s*", gap))
-    )
-
-
-def _period_of(label: str | None, state: ArticleState | None = None) -> Period | None:
-    if not label:
-        return None
-    m = re.fullmatch(r"(\d{4})", label)
-    if m:
-        return Period("Y", int(m[1]))
-    m = re.fullmatch(r"(\d{4})-(\d{2})", label)
-    if m:
-        return Period("M", int(m[1]), int(m[2]))
-    m = re.fullmatch(r"(\d{4})-(\d{2})/(\d{4})-(\d{2})", label)
-    if m:
-        return Period("MR", int(m[1]), int(m[2]), 0, int(m[3]), int(m[4]))
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})/(\d{4})-(\d{2})-(\d{2})", label)
-    if m:
-        return Period("DR", int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]))
-    m = re.fullmatch(r"(\d{4})-([HQ])(\d)", label)
-    if m:
-        return Period(m[2], int(m[1]), int(m[3]))
-    return None
-
-
-def _note_blocs(entities: list[EntityMention], state: ArticleState) -> None:
-    for e in entities:
-        if e.kind == "bloc":
-            state.last_bloc = e.canonical
-
-
-def _note_entity(
-    text: str, entities: list[EntityMention], para: ParagraphState, state: ArticleState
-) -> None:
-    cands = [
-        e for e in entities if e.kind in ("economy", "bloc") and not is_partner_position(text, e)
-    ]
-    if cands and (is_possessive(text, cands[0]) or cands[0].start < 3):
-        para.entity = cands[0].canonical
 
 
 def build_facts(
@@ -671,7 +338,7 @@ def _basis_from_bases(facts: list[Fact]) -> None:
         for later in facts[i + 1 :]:
             if "comparison" not in later.pattern:
                 break
-            basis = comparison_basis(_period_of(fact.period), _period_of(later.period))
+            basis = comparison_basis(period_of(fact.period), period_of(later.period))
             if basis:
                 facts[i] = fact.model_copy(update={"change_basis": basis})
                 break

@@ -28,7 +28,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "jp-mof-2023-annual-trade-yen": PARTIAL,
     "kr-customs-2025-11-first20-exports": PARTIAL,
     "shipping-2024-top-container-ports-teu": PARTIAL,
-    "tw-mof-2024-exports-ntd": PARTIAL,
     "uk-ons-2025-09-trade-three-months": PARTIAL,
     "us-bea-2025-q1-gdp-revision-fed-forecasts": PARTIAL,
     "us-census-2023-annual-trade-deficit": PARTIAL,
