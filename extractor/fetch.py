@@ -191,7 +191,12 @@ class Fetcher:
                         self.policy.max_crawl_delay,
                     )
             self._be_polite(current, max(delay or 0.0, crawl_delay))
-            response, body = self._get(current, headers, deadline, cap or self.policy.max_bytes)
+            try:
+                response, body = self._get(current, headers, deadline, cap or self.policy.max_bytes)
+            finally:
+                # The delay runs from the end of a response, so a slow reply never lets the
+                # next request follow hard on its heels.
+                self.last_request[host_of(current)] = time.monotonic()
             if response.status_code in REDIRECT_STATUSES and response.headers.get("location"):
                 target = urljoin(current, response.headers["location"])
                 if target in seen:
