@@ -11,27 +11,32 @@ import pytest
 
 from extractor.extract import extract_facts
 from extractor.parse import clean_text
-from extractor.scoring import article_for, load_gold, normalize, score_file
+from extractor.scoring import article_for, evaluate_paths, load_gold, normalize, score_file
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 EXPECTED = sorted(FIXTURES.glob("*/expected.json"))
 
 # Fixtures the extractor does not reproduce exactly yet, with the reason. The xfail is strict:
 # the moment one starts passing the suite fails, so it is moved out of this list on purpose.
-PARTIAL = "fact layer misses part of it: `newsfacts eval fixtures/articles --show-errors`"
 KNOWN_FAILURES: dict[str, str] = {
-    "au-abs-2024-08-trade-surplus-aud": PARTIAL,
-    "cn-customs-2023-crude-iron-ore-commodities": PARTIAL,
-    "cn-customs-2024-annual-trade-yuan": PARTIAL,
-    "de-destatis-2024-annual-exports-eur": PARTIAL,
-    "in-commerce-2025-07-trade-rupee": PARTIAL,
-    "jp-mof-2023-annual-trade-yen": PARTIAL,
-    "kr-customs-2025-11-first20-exports": PARTIAL,
-    "shipping-2024-top-container-ports-teu": PARTIAL,
-    "uk-ons-2025-09-trade-three-months": PARTIAL,
-    "us-bea-2025-q1-gdp-revision-fed-forecasts": PARTIAL,
-    "us-census-2023-annual-trade-deficit": PARTIAL,
+    "au-abs-2024-08-trade-surplus-aud": "a hedged qualifier and two metric phrases differ",
+    "cn-customs-2023-crude-iron-ore-commodities": "an exporter named as the subject of an "
+    "import ('Russia shipped crude to China') swaps entity and partner",
+    "cn-customs-2024-annual-trade-yuan": "'two-way trade' partners; 'more than half' restating "
+    "a share is read as a fact of its own",
+    "de-destatis-2024-annual-exports-eur": "EU flow partners; an adjusted monthly level is missed",
+    "in-commerce-2025-07-trade-rupee": "fiscal-year-to-date period and tariff-rate facts",
+    "jp-mof-2023-annual-trade-yen": "a December-only level is missed; one share's partner",
+    "kr-customs-2025-11-first20-exports": "the annual export target is missed; one period",
+    "shipping-2024-top-container-ports-teu": "a forecast restated later is read as a new fact",
+    "uk-ons-2025-09-trade-three-months": "one metric phrase lacks its keyword",
+    "us-bea-2025-q1-gdp-revision-fed-forecasts": "a timeline of revision releases: periods "
+    "and 'originally reported' metrics",
+    "us-census-2023-annual-trade-deficit": "entity and partner of one bilateral fact",
 }
+# Accuracy floors over the whole fixture corpus (`newsfacts eval fixtures/articles`): they may
+# rise with the extractor, never fall without a deliberate edit here.
+FLOORS = {"fact_f1": 0.95, "tuple_f1": 0.80}
 
 
 def slug(path: Path) -> str:
@@ -60,3 +65,9 @@ def test_fixture_gives_exactly_its_expected_facts(
     report = score_file(gold, extract_facts(article_for(gold, raw)))
     diff = [f"{p.kind}: {p.detail}\n    | {p.evidence}" for p in report.problems]
     assert not diff, f"{slug(path)} differs from expected.json:\n" + "\n".join(diff)
+
+
+def test_the_corpus_stays_above_its_accuracy_floors() -> None:
+    report = evaluate_paths([FIXTURES])
+    below = {k: report.overall[k] for k, floor in FLOORS.items() if report.overall[k] < floor}
+    assert not below, f"fixture accuracy fell below its floors {FLOORS}: {below}"
