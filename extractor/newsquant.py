@@ -25,8 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from extractor.errors import InputError
 from extractor.lexicons import lexicons
 from extractor.models import Quantity
-from extractor.nlp import get_nlp
-from extractor.quantities import find_quantities
+from extractor.quantities import quantities_in_text
 
 IRREGULAR_PLURALS = {
     "people": "people",
@@ -124,7 +123,6 @@ def nq_record(q: Quantity) -> dict[str, Any]:
 def quantities_records(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     """For each JSONL line {"id", "text"}: {"id", "quantities": [...]}. Bad lines raise
     InputError with the line number."""
-    nlp = get_nlp()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -135,11 +133,11 @@ def quantities_records(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise InputError(f'line {number}: expected an object with a "text" string')
         text = record["text"][:MAX_LINE_CHARS]
-        records = [nq_record(q) for q in quantities_in_long_text(text, nlp)]
+        records = [nq_record(q) for q in quantities_in_long_text(text)]
         yield {"id": record.get("id"), "quantities": records}
 
 
-def quantities_in_long_text(text: str, nlp: Any, chunk: int = 100_000) -> list[Quantity]:
+def quantities_in_long_text(text: str, chunk: int = 100_000) -> list[Quantity]:
     """Quantities of a text of any length: cut at sentence ends into chunks the tokenizer
     accepts (spaCy refuses over 1,000,000 characters), spans shifted back."""
     found: list[Quantity] = []
@@ -149,7 +147,7 @@ def quantities_in_long_text(text: str, nlp: Any, chunk: int = 100_000) -> list[Q
         if end < len(text):
             cut = max(text.rfind(". ", start, end), text.rfind("\n", start, end))
             end = cut + 1 if cut > start else end
-        for q in find_quantities(nlp.make_doc(text[start:end])):
+        for q in quantities_in_text(text[start:end]):
             span = (q.span[0] + start, q.span[1] + start)
             found.append(q.model_copy(update={"span": span}))
         start = end

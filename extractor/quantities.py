@@ -560,9 +560,14 @@ def _next_numbers(sc: Scanner, candidates: list[int], first: int) -> list[int]:
     return out
 
 
+# Spaces the tokenizer would keep inside a token ("758.3\u00a0billion"); each maps to one plain
+# space, so offsets into the caller's text stay valid.
+_WIDE_SPACES = str.maketrans(dict.fromkeys("\u00a0\u2007\u2009\u202f", " "))
+
+
 def quantities_in_text(text: str) -> list[Quantity]:
     """Convenience: tokenize `text` with the shared pipeline and find its quantities."""
-    return find_quantities(get_nlp().make_doc(text))
+    return find_quantities(get_nlp().make_doc(text.translate(_WIDE_SPACES)))
 
 
 @dataclass

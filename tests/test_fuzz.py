@@ -189,12 +189,6 @@ def test_amount_survives_any_space_between_number_and_scale(
     assert any(v == pytest.approx(value * factor) for v in values if v is not None), values
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="quantities_in_text (used directly by `newsfacts quantities`) does not normalize a "
-    "no-break space: '$758.3\\u00a0billion' gives 758.3, not 758.3e9; only parse.clean_text "
-    "does, on the extract path (reported to the quantity-layer owner)",
-)
 def test_quantity_layer_alone_reads_a_no_break_space_before_the_scale() -> None:
     from extractor.quantities import quantities_in_text
 
