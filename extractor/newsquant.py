@@ -123,18 +123,33 @@ def nq_record(q: Quantity) -> dict[str, Any]:
 def quantities_records(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     """For each JSONL line {"id", "text"}: {"id", "quantities": [...]}. Bad lines raise
     InputError with the line number."""
+    for record in jsonl_objects(lines, "line ", "text", str, 'an object with a "text" string'):
+        yield quantities_record(record)
+
+
+def quantities_record(record: dict[str, Any]) -> dict[str, Any]:
+    text = str(record.get("text") or "")[:MAX_LINE_CHARS]
+    return {
+        "id": record.get("id"),
+        "quantities": [nq_record(q) for q in quantities_in_long_text(text)],
+    }
+
+
+def jsonl_objects(
+    lines: Iterable[str], where: str, field: str, kind: type, shape: str
+) -> Iterator[dict[str, Any]]:
+    """The JSON objects of JSONL lines, each with `field` of type `kind`; a bad line raises
+    InputError naming `where` and its line number."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"line {number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise InputError(f'line {number}: expected an object with a "text" string')
-        text = record["text"][:MAX_LINE_CHARS]
-        records = [nq_record(q) for q in quantities_in_long_text(text)]
-        yield {"id": record.get("id"), "quantities": records}
+            raise InputError(f"{where}{number}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict) or not isinstance(record.get(field), kind):
+            raise InputError(f"{where}{number}: expected {shape}")
+        yield record
 
 
 def quantities_in_long_text(text: str, chunk: int = 100_000) -> list[Quantity]:
@@ -253,19 +268,9 @@ def score_newsquant(path: Path, keep_examples: bool = False) -> NewsQuantReport:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read NewsQuant file ({exc})") from exc
-    records = []
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(record, dict) or not isinstance(record.get("quantities"), list):
-            raise InputError(f'{path}:{number}: expected {{"text", "quantities": [...]}}')
-        records.append(record)
-    predictions = quantities_records(json.dumps({"id": r.get("id"), "text": r.get("text", "")})
-                                     for r in records)  # fmt: skip
+    shape = '{"text", "quantities": [...]}'
+    records = list(jsonl_objects(raw.splitlines(), f"{path}:", "quantities", list, shape))
+    predictions = (quantities_record(record) for record in records)
     n_gold = n_pred = tv = tu = tc = 0
     examples: list[dict[str, Any]] = []
     for record, predicted in zip(records, predictions, strict=True):
