@@ -20,7 +20,7 @@ from typing import NoReturn
 import click
 
 from extractor.errors import InputError, NewsfactsError
-from extractor.models import ExtractResult
+from extractor.models import ExtractResult, Fact
 
 DB_OPTION = click.option(
     "--db",
@@ -122,11 +122,12 @@ def render(result: ExtractResult, fmt: str) -> str:
     rows = [fact.model_dump(mode="json") for fact in result.facts]
     if fmt == "csv":
         out = io.StringIO()
-        fields = list(ExtractResult.model_fields["facts"].annotation.__args__[0].model_fields)  # type: ignore[union-attr]
-        writer = csv.DictWriter(out, fieldnames=fields)
+        writer = csv.DictWriter(out, fieldnames=list(Fact.model_fields))
         writer.writeheader()
         for row in rows:
+            # Lists do not fit a CSV cell as they are: span and mentions go in as JSON.
             row["span"] = json.dumps(row["span"])
+            row["mentions"] = json.dumps(row["mentions"], ensure_ascii=False)
             writer.writerow(row)
         return out.getvalue().rstrip("\n")
     return format_table(rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -69,3 +71,16 @@ def test_extract_reads_stdin_and_prints_the_contract() -> None:
 def test_extract_other_formats(fmt: str) -> None:
     result = CliRunner().invoke(cli, ["extract", "-", "--format", fmt], input="No numbers here.")
     assert result.exit_code == 0
+
+
+def test_extract_csv_has_one_row_per_fact_with_json_lists() -> None:
+    text = "China's exports rose 7.2% to $758.3 billion in 2025.\n"
+    as_json = CliRunner().invoke(cli, ["extract", "-", "--published", "2026-01-30"], input=text)
+    as_csv = CliRunner().invoke(
+        cli, ["extract", "-", "--published", "2026-01-30", "--format", "csv"], input=text
+    )
+    facts = json.loads(as_json.output)["facts"]
+    rows = list(csv.DictReader(io.StringIO(as_csv.output)))
+    assert facts and len(rows) == len(facts)
+    assert [json.loads(row["span"]) for row in rows] == [fact["span"] for fact in facts]
+    assert [float(row["value"]) for row in rows] == [fact["value"] for fact in facts]

@@ -8,39 +8,31 @@ from extractor.scoring import GoldFact, GoldFile, score_file
 SENTENCE = "Exports climbed 7.2% year-on-year to $758.3 billion last year."
 
 
+# The figure both sides state: "$758.3 billion, up 7.2% year on year, in 2025, for China".
+FIGURE: dict[str, object] = {
+    "metric": "exports",
+    "value": 758.3e9,
+    "unit": "USD",
+    "change": 7.2,
+    "change_unit": "percent",
+    "change_basis": "yoy",
+    "period": "2025",
+    "entity": "China",
+}
+
+
 def gold(**fields: object) -> GoldFact:
-    base: dict[str, object] = {
-        "metric": "exports",
+    base = {
+        **FIGURE,
         "metric_keywords": ["export"],
-        "value": 758.3e9,
-        "unit": "USD",
-        "change": 7.2,
-        "change_unit": "percent",
-        "change_basis": "yoy",
-        "period": "2025",
-        "entity": "China",
         "evidence": "Exports climbed 7.2% year-on-year to $758.3 billion",
     }
-    base.update(fields)
-    return GoldFact.model_validate(base)
+    return GoldFact.model_validate({**base, **fields})
 
 
 def fact(**fields: object) -> Fact:
-    base: dict[str, object] = {
-        "metric": "exports",
-        "value": 758.3e9,
-        "unit": "USD",
-        "change": 7.2,
-        "change_unit": "percent",
-        "change_basis": "yoy",
-        "period": "2025",
-        "entity": "China",
-        "evidence": SENTENCE,
-        "span": (37, 51),
-        "pattern": "test",
-    }
-    base.update(fields)
-    return Fact.model_validate(base)
+    base = {**FIGURE, "evidence": SENTENCE, "span": (37, 51), "pattern": "test"}
+    return Fact.model_validate({**base, **fields})
 
 
 def score(golds: list[GoldFact], facts: list[Fact]) -> dict[str, float]:
