@@ -171,21 +171,69 @@ class PeriodContext:
         return self.latest_year
 
 
+GATES = {
+    "period-year-to-month": "year|twelve",
+    "period-fiscal-year-ending": r"(?:fiscal|financial|business)\s+year",
+    "period-same-span-of-year": "same",
+    "period-fiscal-span": r"{YEAR}\s*[-–/]\s*\d\d",
+    "period-day-range": r"\d\s*(?:-|–|—|to|through)\s*\d",
+    "period-first-days-of-month": "first",
+    "period-first-months": "first",
+    "period-months-to": "months",
+    "period-month-range": "{MONTH}",
+    "period-half": "half",
+    "period-half-code": "h[12]",
+    "period-quarter": "quarter",
+    "period-quarter-code": "q[1-4]",
+    "period-month-day": r"{MONTH}\s+\d",
+    "period-month": "{MONTH}",
+    "period-year-range": r"{YEAR}\s*(?:-|–|—|/|to)\s*{YEAR}",
+    "period-fiscal-year": "fy|fiscal",
+    "period-year": "{YEAR}",
+    "period-relative-year": "year",
+    "period-relative-month": "month",
+    "period-relative-quarter": "quarter",
+    "period-year-ago": "year",
+    "period-not-release-day": "day|tomorrow|week|month",
+}
+
+
+def _expand(source: str) -> str:
+    for macro, value in MACROS.items():
+        source = source.replace(macro, value)
+    return source
+
+
 @cache
-def compiled_patterns() -> list[tuple[str, str, re.Pattern[str]]]:
+def compiled_patterns() -> list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]]:
     out = []
+    gates: dict[str, re.Pattern[str]] = {}
     for entry in load_family("periods"):
-        source = str(entry.pattern)
-        for macro, value in MACROS.items():
-            source = source.replace(macro, value)
-        out.append((entry.id, str(getattr(entry, "kind", "")), re.compile(source, re.I)))
+        gate = GATES.get(entry.id)
+        if gate is not None and gate not in gates:
+            gates[gate] = re.compile(_expand(gate), re.I)
+        out.append(
+            (
+                entry.id,
+                str(getattr(entry, "kind", "")),
+                re.compile(_expand(str(entry.pattern)), re.I),
+                gates[gate] if gate is not None else None,
+            )
+        )
     return out
 
 
 def find_periods(text: str) -> list[PeriodMention]:
     """Every period phrase in `text`, longest first where they overlap, with its role."""
     found: list[PeriodMention] = []
-    for pid, kind, regex in compiled_patterns():
+    passed: dict[re.Pattern[str], bool] = {}
+    for pid, kind, regex, gate in compiled_patterns():
+        if gate is not None:
+            ok = passed.get(gate)
+            if ok is None:
+                ok = passed[gate] = gate.search(text) is not None
+            if not ok:
+                continue
         for m in regex.finditer(text):
             if m.end() > m.start():
                 groups = {k: v for k, v in m.groupdict().items()}
