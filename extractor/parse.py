@@ -21,6 +21,7 @@ from extractor.errors import ParseError
 from extractor.models import Article, Block, Section
 from extractor.urls import is_http_url, normalize_url
 
+BR = "\x00"  # stands for a <br> in a run of loose text (see loosetext.split_run)
 # Headings that open a page section, matched case-insensitively against a heading's text.
 SECTION_HEADINGS: dict[str, Section] = {
     "digest hub": "summary",
@@ -143,6 +144,7 @@ INLINE_TAGS = {
     "var",
 }
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BLOCK_START = re.compile(r"\s*<(div|article|main|section)[\s>]")
 BLOCK_TAGS = {"p", "li", "dd", "dt", "figcaption", "blockquote", "tr", "pre"}
 
 
@@ -157,7 +159,9 @@ def parse_document(raw: str, url: str | None = None, published: date | None = No
 
 def looks_like_html(raw: str) -> bool:
     head = raw[:2000].lower()
-    return "<html" in head or "<!doctype html" in head or "<body" in head or "<p>" in head
+    if "<html" in head or "<!doctype html" in head or "<body" in head or "<p>" in head:
+        return True
+    return bool(BLOCK_START.match(head))  # a saved fragment: "<div>text<br><br>text</div>"
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -188,7 +192,13 @@ def parse_html(
     meta = page_metadata(tags)
     site.prepare(soup)
     page_text = soup.get_text(" ", strip=True)
-    root = site.root(soup) or main_container(soup, tags)
+    root = site.root(soup)
+    if root is None:
+        root = main_container(soup, tags)
+        if not any(is_prose(p.get_text(" ")) for p in root.find_all("p")):
+            from extractor.loosetext import bare_text_root  # (imports this module)
+
+            root = bare_text_root(root)  # text straight in <div>s: find the content one
     blocks, full = html_blocks(root)
     body_words = sum(len(b.text.split()) for b in blocks if b.section == "body")
     truncated = (
@@ -254,7 +264,11 @@ def main_container(soup: BeautifulSoup, tags: dict[str, list[Tag]]) -> Tag:
     if len(articles) == 1:
         return articles[0]
     if articles:
-        return max(articles, key=lambda a: sum(len(p.get_text()) for p in a.find_all("p")))
+        # Ties (no <p> anywhere: bare-text pages) go to the one with the most text.
+        return max(
+            articles,
+            key=lambda a: (sum(len(p.get_text()) for p in a.find_all("p")), len(a.get_text())),
+        )
     return next(iter(tags["main"]), None) or soup.body or soup
 
 
@@ -356,7 +370,7 @@ def html_blocks(root: Tag) -> tuple[list[Block], bool]:
             continue
         if node.name in INLINE_TAGS:
             if node.name == "br":
-                out.loose(frame[1], frame[2])
+                frame[2].append(BR)  # split_run decides: a wrapped line or a new paragraph
             else:
                 frame[2].append(node.get_text(" "))
             continue
@@ -393,6 +407,9 @@ class _Blocks:
         self.blocks: list[Block] = []
         self.heading: str | None = None
         self.budget = MAX_TEXT_CHARS
+        from extractor.loosetext import split_run  # (imports this module)
+
+        self.split = split_run
 
     def add(self, section: Section, text: str, is_dt: bool = False) -> None:
         if is_dt or (section == "timeline" and TIMELINE_HEADING.match(text)):
@@ -406,14 +423,15 @@ class _Blocks:
         self.blocks.append(Block(section=section, text=text, heading=heading))
 
     def loose(self, section: Section, run: list[str]) -> None:
-        """Loose text that reads like a sentence is a block; labels, datelines ("Published:
-        Jan. 30, 2026 4:20 p.m.") and tag lists are not."""
+        """Loose text cut into paragraphs (loosetext.split_run): each that reads like a sentence
+        is a block; labels, datelines ("Published: Jan. 30, 2026") and tag lists are not."""
         if not run:
             return
-        text = clean_text(" ".join(run).replace("\n", " "))
+        paragraphs = self.split(run)
         run.clear()
-        if is_prose(text) and not FURNITURE_LINE.match(text):
-            self.add(section, text)
+        for text in paragraphs:
+            if is_prose(text) and not FURNITURE_LINE.match(text):
+                self.add(section, text)
 
 
 def is_prose(text: str) -> bool:
