@@ -23,8 +23,8 @@ Results are `Quantity` models (extractor/models.py). Conventions the fact layer 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from itertools import accumulate
 
 import numpy
 from spacy.attrs import IDX, LIKE_NUM, LOWER, ORTH, SHAPE, SPACY
@@ -497,34 +497,31 @@ def _blocked(
     Matcher's set predicates are Python calls per token: too slow over a whole document)."""
     blocked: set[int] = set()
     n = len(doclike)
-    # Per required-token set: how many tokens before each position are in it (prefix sums),
-    # or None when none is. Plain sets and lists: numpy's per-call overhead dwarfs ~30 tokens.
+    # Per required-token set: the sorted positions of the tokens in it, or None when there are
+    # none. Plain lists and bisect: numpy's per-call overhead dwarfs ~30 tokens.
     columns: dict[int, list[int]] = {}
-    sums: dict[int, list[int] | None] = {}
+    positions: dict[int, list[int] | None] = {}
     needs = []
     for length, pattern_needs in lex.blocker_needs:
         ids = []
         for column, hashes in pattern_needs:
             key = id(hashes)
-            if key not in sums:
+            if key not in positions:
                 if column not in columns:
                     columns[column] = attrs[:, column].tolist()
                 values = columns[column]
-                sums[key] = (
+                positions[key] = (
                     None
                     if hashes.isdisjoint(values)
-                    else list(accumulate((v in hashes for v in values), initial=0))
+                    else [i for i, v in enumerate(values) if v in hashes]
                 )
-            ids.append(sums[key])
+            ids.append(positions[key])
         if None not in ids:  # a token the pattern needs is nowhere in the text: it cannot match
             needs.append((length, ids))
     windows: list[list[int]] = []
     for k in candidates:
         # A pattern of length L that covers token k lies within [k - L + 1, k + L).
-        if not any(
-            all(cs[min(n, k + size)] > cs[max(0, k - size + 1)] for cs in ids)
-            for size, ids in needs
-        ):
+        if not any(_all_near(ids, max(0, k - size + 1), min(n, k + size)) for size, ids in needs):
             continue  # no not-quantity pattern has all the tokens it needs near this number
         a, b = max(0, k - BLOCK_WINDOW), min(n, k + BLOCK_WINDOW + 1)
         if windows and a <= windows[-1][1]:
@@ -535,6 +532,15 @@ def _blocked(
         for _, bs, be in lex.blockers(doclike[a:b]):
             blocked.update(range(a + bs, a + be))
     return blocked
+
+
+def _all_near(ids: list[list[int]], lo: int, hi: int) -> bool:
+    """Whether every position list has a position in [lo, hi)."""
+    for ps in ids:
+        i = bisect_left(ps, lo)
+        if i == len(ps) or ps[i] >= hi:
+            return False
+    return True
 
 
 def _member(values: numpy.ndarray, table: numpy.ndarray) -> numpy.ndarray:
