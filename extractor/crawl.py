@@ -9,6 +9,7 @@ it can draw a progress bar, and `Crawl.finish()` returns the summary.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import time
@@ -23,11 +24,19 @@ from extractor.charset import looks_binary
 from extractor.discover import Link, parse_feed, parse_sitemap, parse_url_list
 from extractor.errors import CrawlLocked, InputError, NewsfactsError, ParseError
 from extractor.extract import extract_facts
-from extractor.fetch import Fetcher, FetchPolicy
+from extractor.fetch import Fetcher, FetchPolicy, FetchResult
 from extractor.models import Model
 from extractor.parse import parse_html
 from extractor.sources import Source, SourcesConfig
-from extractor.store import RunCounts, fetch_state, finish_run, record_error, save_article
+from extractor.store import (
+    FetchState,
+    RunCounts,
+    fetch_state,
+    finish_run,
+    now,
+    record_error,
+    save_article,
+)
 from extractor.store import start_run as store_start_run
 from extractor.textparse import parse_text
 from extractor.urls import is_http_url, normalize_url
@@ -52,6 +61,7 @@ class CrawlSummary(Model):
     discovered: int = 0
     fetched: int = 0  # responses received (200s and 304s)
     not_modified: int = 0  # 304 answers to our conditional requests
+    feeds_not_modified: int = 0  # feeds, sitemaps and URL lists that answered 304
     unchanged: int = 0  # 304s plus pages whose text had not changed
     new_articles: int = 0
     updated_articles: int = 0
@@ -62,10 +72,11 @@ class CrawlSummary(Model):
     seconds: dict[str, float] = {}  # wall time spent in each article stage (fetch, parse, ...)
 
     def line(self) -> str:
+        feeds = f", feeds unchanged {self.feeds_not_modified}" if self.feeds_not_modified else ""
         return (
             f"fetched {self.fetched}, unchanged {self.unchanged}, new articles "
             f"{self.new_articles}, updated {self.updated_articles}, duplicates "
-            f"{self.duplicates}, new facts {self.new_facts}, errors {self.errors}"
+            f"{self.duplicates}, new facts {self.new_facts}, errors {self.errors}{feeds}"
         )
 
 
@@ -132,9 +143,26 @@ class Crawl:
     def _discover(
         self, source: Source, url: str, parse: Callable[[bytes, str], list[Link]]
     ) -> list[Link]:
+        """The links of one feed, sitemap or URL list, fetched conditionally: on 304 it is
+        not parsed and gives nothing new (its links were taken when it last changed), except
+        that a sitemap index still leads to its remembered children, which change on their own.
+        """
         try:
-            result = self.fetcher.fetch(url, allow_private=source.allow_private, delay=source.delay)
-            return parse(result.content, url)
+            state, children = feed_state(self.db, url)
+            result = self.fetcher.fetch(
+                url,
+                etag=state.etag if state else None,
+                last_modified=state.last_modified if state else None,
+                allow_private=source.allow_private,
+                delay=source.delay,
+            )
+            if result.not_modified:
+                self.summary.feeds_not_modified += 1
+                touch_feed_state(self.db, url)
+                return [Link(url=child, kind="sitemap") for child in children]
+            links = parse(result.content, url)
+            save_feed_state(self.db, url, feed_kind(parse, links), result, links)
+            return links
         except NewsfactsError as error:
             self._error(url, "discover", str(error))
         except Exception as error:  # a bug must not end a months-long unattended schedule
@@ -239,6 +267,60 @@ class Crawl:
         if self.own_fetcher:
             self.fetcher.close()
         return self.summary
+
+
+# --- validators of feeds, sitemaps and URL lists (table feed_state, schema m003) -------------
+
+
+def feed_kind(parse: Callable[[bytes, str], list[Link]], links: list[Link]) -> str:
+    if parse is parse_sitemap:
+        return "sitemap index" if any(link.kind == "sitemap" for link in links) else "sitemap"
+    return "feed" if parse is parse_feed else "url list"
+
+
+def feed_state(db: sqlite_utils.Database, url: str) -> tuple[FetchState | None, list[str]]:
+    """ETag and Last-Modified from the last time `url` changed, and (a sitemap index) its
+    child sitemaps then."""
+    rows = list(
+        db.query(
+            "select etag, last_modified, children from feed_state where url = ?",
+            [normalize_url(url)],
+        )
+    )
+    if not rows:
+        return None, []
+    row = rows[0]
+    children = json.loads(row["children"]) if row["children"] else []
+    return FetchState(row["etag"], row["last_modified"]), children
+
+
+def save_feed_state(
+    db: sqlite_utils.Database, url: str, kind: str, result: FetchResult, links: list[Link]
+) -> None:
+    """Remember a parsed document's validators (only once it parsed: a broken feed is asked
+    for in full again next time)."""
+    children = [link.url for link in links if link.kind == "sitemap"]
+    stamp = now()
+    with db.atomic():
+        db["feed_state"].upsert(
+            {
+                "url": normalize_url(url),
+                "kind": kind,
+                "etag": result.etag,
+                "last_modified": result.last_modified,
+                "children": json.dumps(children) if children else None,
+                "fetched_at": stamp,
+                "checked_at": stamp,
+            },
+            pk="url",
+        )
+
+
+def touch_feed_state(db: sqlite_utils.Database, url: str) -> None:
+    with db.atomic():
+        db.execute(
+            "update feed_state set checked_at = ? where url = ?", [now(), normalize_url(url)]
+        )
 
 
 def crawl(

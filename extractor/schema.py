@@ -238,6 +238,30 @@ def m002_fact_value_counts(db: sqlite_utils.Database) -> None:
         db.execute(f"drop index if exists idx_facts_{name}_period_start")
 
 
+@migrations()
+def m003_feed_state(db: sqlite_utils.Database) -> None:
+    """Validators of each feed, sitemap and URL list, for conditional GETs on the next crawl.
+
+    Articles keep theirs in `articles` (etag, last_modified); discovery documents are not
+    articles, so they get a table of their own, keyed by URL. `children` holds a sitemap
+    index's child sitemap URLs (JSON): an index that answers 304 still leads to its children,
+    which change on their own (a news sitemap every hour) while the index stays the same.
+    """
+    db["feed_state"].create(
+        {
+            "url": str,
+            "kind": str,
+            "etag": str,
+            "last_modified": str,
+            "children": str,
+            "fetched_at": str,
+            "checked_at": str,
+        },
+        pk="url",
+        not_null={"kind"},
+    )
+
+
 def recount_facet_values(db: sqlite_utils.Database) -> None:
     """Recompute fact_value_counts from the facts (after a bulk load with triggers off)."""
     db.execute("delete from fact_value_counts")

@@ -72,7 +72,7 @@ def test_schema_tables_wal_foreign_keys_fts_and_migrations(db_path: Path) -> Non
     assert db["articles"].detect_fts() == "articles_fts"
     triggers = {t.name for t in db.triggers}
     assert {"facts_ai", "facts_ad", "facts_au", "articles_ai", "articles_ad"} <= triggers
-    assert schema.version(db) == ["m001_initial", "m002_fact_value_counts"]
+    assert schema.version(db) == ["m001_initial", "m002_fact_value_counts", "m003_feed_state"]
     db.close()
     before = dump(db_path)
     open_db(db_path).close()  # applying migrations again changes nothing
@@ -91,7 +91,7 @@ def test_processes_opening_a_new_database_at_once_create_it_once(db_path: Path) 
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         versions = list(pool.map(opener, range(6)))
-    assert versions == [["m001_initial", "m002_fact_value_counts"]] * 6
+    assert versions == [["m001_initial", "m002_fact_value_counts", "m003_feed_state"]] * 6
 
 
 def test_every_spec_field_has_a_column(db_path: Path) -> None:
