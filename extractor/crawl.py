@@ -143,12 +143,14 @@ class Crawl:
     def _discover(
         self, source: Source, url: str, parse: Callable[[bytes, str], list[Link]]
     ) -> list[Link]:
-        """The links of one feed, sitemap or URL list, fetched conditionally: on 304 it is
-        not parsed and gives nothing new (its links were taken when it last changed), except
-        that a sitemap index still leads to its remembered children, which change on their own.
+        """The links of one feed, sitemap or URL list, fetched conditionally. On 304 it is not
+        parsed and nothing new is discovered: it gives the links it listed when it last changed
+        (remembered in feed_state), so their articles are still re-checked for updates with
+        their own conditional requests, a crawl killed half-way still finishes them on the next
+        pass, and a sitemap index still leads to its children, which change on their own.
         """
         try:
-            state, children = feed_state(self.db, url)
+            state, remembered = feed_state(self.db, url)
             result = self.fetcher.fetch(
                 url,
                 etag=state.etag if state else None,
@@ -159,7 +161,7 @@ class Crawl:
             if result.not_modified:
                 self.summary.feeds_not_modified += 1
                 touch_feed_state(self.db, url)
-                return [Link(url=child, kind="sitemap") for child in children]
+                return remembered
             links = parse(result.content, url)
             save_feed_state(self.db, url, feed_kind(parse, links), result, links)
             return links
@@ -278,28 +280,27 @@ def feed_kind(parse: Callable[[bytes, str], list[Link]], links: list[Link]) -> s
     return "feed" if parse is parse_feed else "url list"
 
 
-def feed_state(db: sqlite_utils.Database, url: str) -> tuple[FetchState | None, list[str]]:
-    """ETag and Last-Modified from the last time `url` changed, and (a sitemap index) its
-    child sitemaps then."""
+def feed_state(db: sqlite_utils.Database, url: str) -> tuple[FetchState | None, list[Link]]:
+    """ETag and Last-Modified from the last time `url` changed, and the links it gave then."""
     rows = list(
         db.query(
-            "select etag, last_modified, children from feed_state where url = ?",
+            "select etag, last_modified, links from feed_state where url = ?",
             [normalize_url(url)],
         )
     )
     if not rows:
         return None, []
     row = rows[0]
-    children = json.loads(row["children"]) if row["children"] else []
-    return FetchState(row["etag"], row["last_modified"]), children
+    links = [Link.model_validate(link) for link in json.loads(row["links"] or "[]")]
+    return FetchState(row["etag"], row["last_modified"]), links
 
 
 def save_feed_state(
     db: sqlite_utils.Database, url: str, kind: str, result: FetchResult, links: list[Link]
 ) -> None:
-    """Remember a parsed document's validators (only once it parsed: a broken feed is asked
-    for in full again next time)."""
-    children = [link.url for link in links if link.kind == "sitemap"]
+    """Remember a parsed document's validators and links (only once it parsed: a broken feed
+    is asked for in full again next time)."""
+    listed = [link.model_dump(mode="json", exclude={"title"}) for link in links]
     stamp = now()
     with db.atomic():
         db["feed_state"].upsert(
@@ -308,7 +309,7 @@ def save_feed_state(
                 "kind": kind,
                 "etag": result.etag,
                 "last_modified": result.last_modified,
-                "children": json.dumps(children) if children else None,
+                "links": json.dumps(listed),
                 "fetched_at": stamp,
                 "checked_at": stamp,
             },

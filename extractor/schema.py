@@ -243,9 +243,10 @@ def m003_feed_state(db: sqlite_utils.Database) -> None:
     """Validators of each feed, sitemap and URL list, for conditional GETs on the next crawl.
 
     Articles keep theirs in `articles` (etag, last_modified); discovery documents are not
-    articles, so they get a table of their own, keyed by URL. `children` holds a sitemap
-    index's child sitemap URLs (JSON): an index that answers 304 still leads to its children,
-    which change on their own (a news sitemap every hour) while the index stays the same.
+    articles, so they get a table of their own, keyed by URL. `links` holds (JSON) what the
+    document listed when it last changed: a document answering 304 is not parsed again, but
+    its articles are still re-checked (conditionally) for updates, and a sitemap index still
+    leads to its child sitemaps, which change on their own under an unchanged index.
     """
     db["feed_state"].create(
         {
@@ -253,7 +254,7 @@ def m003_feed_state(db: sqlite_utils.Database) -> None:
             "kind": str,
             "etag": str,
             "last_modified": str,
-            "children": str,
+            "links": str,
             "fetched_at": str,
             "checked_at": str,
         },

@@ -1,5 +1,7 @@
 """Feeds, sitemaps and sitemap indexes are fetched conditionally, like articles: a second crawl
-sends back their ETag / Last-Modified, a 304 is not parsed, and nothing new is stored.
+sends back their ETag / Last-Modified, a 304 is not parsed and discovers nothing new, and
+nothing new is stored. The links it gave last time are still re-checked (conditionally), so an
+article updated under an unchanged feed is still caught.
 
 Real HTTP on 127.0.0.1 (pytest-httpserver) into a real SQLite file; the handlers below answer
 conditional requests the way web servers do, and the server's log shows what was sent."""
@@ -146,11 +148,13 @@ def test_second_crawl_sends_the_feed_etag_gets_304_and_stores_nothing_new(
     assert answer_1.status_code == 200
     assert request_2.headers.get("If-None-Match") == answer_1.headers["ETag"]
     assert answer_2.status_code == 304
-    assert second.feeds_not_modified == 1 and second.discovered == 0
+    assert second.feeds_not_modified == 1
     assert second.errors == 0 and second.new_articles == 0 and second.updated_articles == 0
     assert "feeds unchanged 1" in second.line()
-    for path in paths:  # nothing discovered from the unchanged feed, so no article refetched
-        assert len(outlet.exchanges(path)) == 1
+    # The unchanged feed's remembered links, each re-checked with its own conditional GET.
+    assert second.discovered == 2 and second.not_modified == 2
+    for path in paths:
+        assert [a.status_code for _, a in outlet.exchanges(path)] == [200, 304]
     assert rows(db, "select id, url, content_hash from articles order by id") == articles
     assert rows(db, "select * from facts order by id") == facts
     assert [r["status"] for r in rows(db, "select status from runs order by id")] == [
@@ -213,7 +217,28 @@ def test_unchanged_sitemap_index_still_leads_to_its_changed_children(
 
     third = crawl(db, config, fetcher=fetcher())
     assert [a.status_code for _, a in outlet.exchanges("/sitemaps/news.xml")][-1] == 304
-    assert third.feeds_not_modified == 2 and third.discovered == 0 and third.new_articles == 0
+    assert third.feeds_not_modified == 2 and third.new_articles == 0 and third.errors == 0
+    assert third.discovered == 2 and third.not_modified == 2
+
+
+def test_article_updated_under_an_unchanged_feed_is_still_re_extracted(
+    outlet: Outlet, tmp_path: Path
+) -> None:
+    text = {"/news/tin.html": "Tin exports rose 3% to $90 million in August."}
+    outlet.serve("/news/tin.html", lambda: page(text["/news/tin.html"]), "text/html; charset=utf-8")
+    outlet.serve("/feed.rss", lambda: rss(outlet.base, ["/news/tin.html"]), "application/rss+xml")
+    db = open_db(tmp_path / "news.db")
+    config = outlet.config(feeds=["/feed.rss"])
+    assert crawl(db, config, fetcher=fetcher()).new_articles == 1
+
+    text["/news/tin.html"] = "Tin exports rose 4% to $95 million in August."  # a correction
+    second = crawl(db, config, fetcher=fetcher())
+
+    assert [a.status_code for _, a in outlet.exchanges("/feed.rss")] == [200, 304]
+    assert second.feeds_not_modified == 1 and second.updated_articles == 1
+    values = [r["value"] for r in rows(db, "select value from facts where unit = 'USD'")]
+    assert values == [95_000_000.0]
+    assert rows(db, "select count(*) n from article_history")[0]["n"] == 1
 
 
 def test_changed_feed_is_parsed_again_and_a_broken_one_is_not_remembered(
