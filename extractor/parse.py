@@ -102,6 +102,15 @@ LETTER = re.compile(r"[^\W\d_]")
 SENTENCE_END = re.compile(r"[.!?。！？]")
 # Cross-links inside the article body: "ALSO READ: ...", "Read more: ...".
 FURNITURE_LINE = re.compile(r"^(also read|read more|related|see also|recommended)\s*[:|]", re.I)
+# Byline and metadata lines inside the article ("Economy desk · Oct. 27, 2026 · 4 min read"):
+# their date is when the page was written, not a period any figure refers to.
+READING_TIME = re.compile(r"\b\d+[\s-]*min(?:ute)?s?\.?\s+read\b", re.I)
+META_SEPARATOR = re.compile(r"\s+[·|•]\s+")
+META_DATE = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b"
+)
 # A timeline heading line: "2021:", "2021–2025:", "2026-01-30:".
 TIMELINE_HEADING = re.compile(r"^\s*(\d{4}(?:-\d{2}-\d{2})?(?:\s*[–—-]\s*\d{4})?)\s*:\s*$")
 # Article text kept per page. The longest news features run to ~10,000 words (~70,000
@@ -392,7 +401,7 @@ def html_blocks(root: Tag) -> tuple[list[Block], bool]:
             )
         else:
             text = clean_text(node.get_text(" ", strip=True))
-            if is_link_only(node, text) or FURNITURE_LINE.match(text):
+            if is_link_only(node, text) or FURNITURE_LINE.match(text) or is_byline(text):
                 continue
         if node.name == "figcaption":
             section = "caption"
@@ -430,7 +439,7 @@ class _Blocks:
         paragraphs = self.split(run)
         run.clear()
         for text in paragraphs:
-            if is_prose(text) and not FURNITURE_LINE.match(text):
+            if is_prose(text) and not FURNITURE_LINE.match(text) and not is_byline(text):
                 self.add(section, text)
 
 
@@ -440,6 +449,19 @@ def is_prose(text: str) -> bool:
     if len(WORD.findall(text)) >= 4:
         return True
     return len(LETTER.findall(text)) >= 20 and bool(SENTENCE_END.search(text))
+
+
+def is_byline(text: str) -> bool:
+    """A by- or metadata line: a reading time, or short parts split by "·" or "|" of which one
+    is a date or a time ("Trade desk · 12 March 2025 · 08:40")."""
+    if READING_TIME.search(text):
+        return True
+    parts = META_SEPARATOR.split(text)
+    return (
+        len(parts) >= 2
+        and all(len(part.split()) <= 6 for part in parts)
+        and any(META_DATE.search(part) for part in parts)
+    )
 
 
 def is_link_only(node: Tag, text: str) -> bool:

@@ -202,6 +202,33 @@ def test_bylines_cross_links_and_link_only_paragraphs_are_dropped() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Economy desk · Oct. 27, 2026 · 4 min read · 12 comments",
+        "Trade reporter | 12 March 2025 | 08:40",
+        "Updated 2026-03-04 · Markets",
+        "6 min read",
+    ],
+)
+def test_metadata_lines_without_byline_classes_are_dropped(line: str) -> None:
+    """Their date is when the page was written: read as text it became the period of every
+    later figure that states none."""
+    html = f"<article><p class='meta'>{line}</p><p>Exports rose 5% in September.</p></article>"
+    assert parse_html(html).text == "Exports rose 5% in September."
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Exports rose 5% in March · imports fell 2% in April, the agency said on Tuesday.",
+        "Shipments on Oct. 27 reached a record, the port said.",
+    ],
+)
+def test_prose_with_dates_is_kept(prose: str) -> None:
+    assert parse_html(f"<article><p>{prose}</p></article>").text == prose
+
+
 def test_loose_text_in_containers_becomes_blocks() -> None:
     html = (
         "<div class='story'><span class='timestamp'>Published: May 2, 2025 10:00</span>"
