@@ -264,6 +264,8 @@ def build_facts(
             partner = _canonical(partner_mention, state)
         elif not found and facts and comparison:
             partner = facts[-1].partner
+        elif not found and facts and _shared_subject_share(s, n):
+            partner = facts[-1].partner  # "Exports to the U.S. rose 27% and accounted for 33%"
         elif not found and facts and _anaphor_group(s, n):
             partner = None
         elif not found and not facts and state.last_fact is not None and n == 0:
@@ -366,6 +368,20 @@ def _share_holder(s: F.Sentence, n: int) -> str | None:
             if re.match(r"(?:'s|’s)?\s+share\b", s.text[e.end : e.end + 12]):
                 return e.canonical
     return None
+
+
+def _shared_subject_share(s: F.Sentence, n: int) -> bool:
+    """A share joined to the figure before it by 'and' and a verb alone ('... to $8.2 billion
+    and represented 26% of all exports'): it is the same flow's share, with its counterpart."""
+    level = s.groups[n].level
+    if n == 0 or level is None or not level.share:
+        return False
+    gap_start = s.groups[n - 1].end
+    gap = s.text[gap_start : level.start]
+    if len(gap.split()) > 8 or not re.fullmatch(r"[^.;:]*?\band\s+(?:\w+\s+){1,3}", gap):
+        return False
+    inside = [c for c in s.cues if gap_start <= c.start < level.start and c.kind == "noun"]
+    return not inside and not any(gap_start <= e.start < level.start for e in s.entities)
 
 
 def _own_cue(s: F.Sentence, n: int) -> bool:

@@ -216,11 +216,18 @@ def comparison_period(s: Sentence, n: int, main: Period | None) -> Period | None
             continue
         if m.role == "year_ago":
             return main.shift_years(-1) if main else None
-        if m.kind == "same_span" and main is not None and m.groups.get("y"):
-            return main.shift_years(int(m.groups["y"] or 0) - main.last_month[0])
+        if same_span_base(m, main) is not None:
+            return same_span_base(m, main)
         if p is not None:
             return p
     return main
+
+
+def same_span_base(m: PeriodMention, main: Period | None) -> Period | None:
+    """ "the same month of 2025" next to a September 2026 figure: September 2025."""
+    if m.kind == "same_span" and main is not None and m.groups.get("y"):
+        return main.shift_years(int(m.groups["y"] or 0) - main.last_month[0])
+    return None
 
 
 def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, bool]:
@@ -255,7 +262,7 @@ def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, b
                 rel = {"relative_month": "mom", "relative_quarter": "qoq", "relative_year": "yoy"}
                 return rel[m.kind], True
             if m.role == "comparison":
-                basis = comparison_basis(main, p)
+                basis = comparison_basis(main, same_span_base(m, main) or p)
                 if basis:
                     return basis, True
                 if p is not None:

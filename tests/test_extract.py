@@ -279,3 +279,29 @@ def test_a_possessive_period_owns_its_change() -> None:
     october = one(facts, change=12.7)
     assert (october.period, october.change_basis) == ("2024-10", "yoy")
     assert one(facts, change=-3.9).change_basis == "yoy"
+
+
+def test_same_month_of_a_named_year_is_a_year_on_year_base() -> None:
+    text = "Copper exports rose 6% to $3.1 billion in September from the same month of 2025."
+    f = one(facts_of(text, published=date(2026, 10, 20)), value=3.1e9)
+    assert (f.change, f.change_basis, f.period) == (6.0, "yoy", "2026-09")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Exports to Japan reached $9.4 billion in March, up 4%, and accounted for 21% of the "
+        "total.",
+        "Exports to Japan fell 3% to $9.4 billion in March and represented 21% of all "
+        "shipments abroad.",
+    ],
+)
+def test_a_share_joined_to_a_flow_keeps_its_counterpart(text: str) -> None:
+    facts = facts_of(text)
+    assert one(facts, value=9.4e9).partner == "Japan"
+    assert one(facts, value=21.0).partner == "Japan"
+
+
+def test_a_share_with_a_subject_of_its_own_does_not_inherit_the_counterpart() -> None:
+    text = "Exports to Japan rose 4% to $9.4 billion in March, and imports made up 30% of trade."
+    assert one(facts_of(text), value=30.0).partner is None

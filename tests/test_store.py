@@ -269,11 +269,14 @@ def test_facet_value_counts_stay_exact_through_saves_updates_and_deletes(db_path
         rows = db.execute("select col, value, n from fact_value_counts").fetchall()
         return {(col, value): n for col, value, n in rows}
 
-    assert kept() == recounted(db) and kept()[("entity", "Vietnam")] == 11
+    assert kept() == recounted(db)
+    before = kept()[("entity", "Vietnam")]
+    in_story = sum(f.entity == "Vietnam" for f in story_facts(STORIES[1]))
+    assert in_story > 0
     # An updated article replaces its facts: counts follow.
     revised = story_article(STORIES[1]).model_copy(update={"text": "Revised. " * 3})
     save_article(db, revised, [])
-    assert kept() == recounted(db) and kept()[("entity", "Vietnam")] == 6
+    assert kept() == recounted(db) and kept()[("entity", "Vietnam")] == before - in_story
     db.execute("update facts set section = 'table' where entity = 'Chile'")
     db.execute("delete from facts where metric = 'imports'")
     db.conn.commit()
