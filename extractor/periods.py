@@ -1,10 +1,12 @@
 """Periods: find the date phrases of a sentence and resolve them to SPEC.md period labels.
 
 The phrases are regexes kept as data in `patterns/periods.jsonl` ({MONTH}, {YEAR} and {NUM}
-are macros). Each match has a `kind` that says how to resolve it ("first_months" ->
-`2013-01/2013-10`, "months_to" -> the rolling window, "relative_year" -> against the
-publication date). Only these short phrases ever reach dateparser, and its answers are cached:
-it is slow on whole sentences and misreads "$69" as 1969.
+are macros), each with a `gate`: a short regex the pattern cannot match without ("quarter", a
+month name), searched first so most patterns never run over most sentences. Each match has
+a `kind` that says how to resolve it ("first_months" -> `2013-01/2013-10`, "months_to" -> the
+rolling window, "relative_year" -> against the publication date). Only these short phrases
+ever reach dateparser, and its answers are cached: it is slow on whole sentences and misreads
+"$69" as 1969.
 
 A mention also gets a role from the words before it: `data` (the period a figure refers to),
 `comparison` ("compared with June 2018", "than in May"), or `exclude` (release days, "since
@@ -171,33 +173,6 @@ class PeriodContext:
         return self.latest_year
 
 
-GATES = {
-    "period-year-to-month": "year|twelve",
-    "period-fiscal-year-ending": r"(?:fiscal|financial|business)\s+year",
-    "period-same-span-of-year": "same",
-    "period-fiscal-span": r"{YEAR}\s*[-–/]\s*\d\d",
-    "period-day-range": r"\d\s*(?:-|–|—|to|through)\s*\d",
-    "period-first-days-of-month": "first",
-    "period-first-months": "first",
-    "period-months-to": "months",
-    "period-month-range": "{MONTH}",
-    "period-half": "half",
-    "period-half-code": "h[12]",
-    "period-quarter": "quarter",
-    "period-quarter-code": "q[1-4]",
-    "period-month-day": r"{MONTH}\s+\d",
-    "period-month": "{MONTH}",
-    "period-year-range": r"{YEAR}\s*(?:-|–|—|/|to)\s*{YEAR}",
-    "period-fiscal-year": "fy|fiscal",
-    "period-year": "{YEAR}",
-    "period-relative-year": "year",
-    "period-relative-month": "month",
-    "period-relative-quarter": "quarter",
-    "period-year-ago": "year",
-    "period-not-release-day": "day|tomorrow|week|month",
-}
-
-
 def _expand(source: str) -> str:
     for macro, value in MACROS.items():
         source = source.replace(macro, value)
@@ -209,7 +184,7 @@ def compiled_patterns() -> list[tuple[str, str, re.Pattern[str], re.Pattern[str]
     out = []
     gates: dict[str, re.Pattern[str]] = {}
     for entry in load_family("periods"):
-        gate = GATES.get(entry.id)
+        gate = getattr(entry, "gate", None)
         if gate is not None and gate not in gates:
             gates[gate] = re.compile(_expand(gate), re.I)
         out.append(

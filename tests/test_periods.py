@@ -118,3 +118,39 @@ def test_without_a_publication_date_the_text_gives_the_year() -> None:
 
 def test_modal_may_is_not_a_month() -> None:
     assert labels("Prices may rise further, traders said.", date(2020, 1, 1)) == []
+
+
+def period_entries() -> list:
+    from extractor.patterns import load_family
+
+    return load_family("periods")
+
+
+def fixture_sentences() -> list[str]:
+    from pathlib import Path
+
+    from extractor.parse import parse_document
+
+    pages = sorted((Path(__file__).parent.parent / "fixtures" / "articles").glob("*/page.html"))
+    texts = [parse_document(p.read_text(encoding="utf-8")).text for p in pages]
+    return [line for text in texts for line in text.split("\n") if line.strip()]
+
+
+def test_every_period_pattern_has_a_gate_and_the_gate_lets_every_match_through() -> None:
+    """The gate is a cheap necessary condition searched before the pattern: if the pattern
+    can match where its gate does not, a period would silently go missing. Checked on every
+    example of every period pattern and every paragraph of the fixture corpus."""
+    import re
+
+    from extractor.periods import compiled_patterns
+
+    texts = fixture_sentences()
+    for entry in period_entries():
+        assert getattr(entry, "gate", None), f"{entry.id} has no gate"
+    for pid, _kind, regex, gate in compiled_patterns():
+        assert gate is not None
+        examples = next(e.examples for e in period_entries() if e.id == pid)
+        for text in [*examples.match, *examples.no_match, *texts]:
+            if regex.search(text):
+                assert gate.search(text), f"{pid}: the gate {gate.pattern!r} misses {text!r}"
+        assert not re.fullmatch(r"\(\?:?\)|", gate.pattern)  # an empty gate gates nothing
