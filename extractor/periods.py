@@ -335,6 +335,8 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         y = base[0] if base[1] >= fs else base[0] - 1
         last = y * 12 + (fs - 1) + (n - 1)
         return Period("MR", y, fs, 0, last // 12, last % 12 + 1)
+    if kind == "same_period":
+        return ctx.hint  # "over the same period": the one the text was just talking about
     if kind == "first_months":
         n = number_of(g["n"])
         y = _year_of_window(n, g, ctx)

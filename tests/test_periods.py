@@ -154,3 +154,17 @@ def test_every_period_pattern_has_a_gate_and_the_gate_lets_every_match_through()
             if regex.search(text):
                 assert gate.search(text), f"{pid}: the gate {gate.pattern!r} misses {text!r}"
         assert not re.fullmatch(r"\(\?:?\)|", gate.pattern)  # an empty gate gates nothing
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Cashew shipments grew 9% in the ten months.", [("data", "2026-01/2026-10")]),
+        ("Timber sales over the eight months came to $2.2 billion.", [("data", "2026-01/2026-08")]),
+        ("Ferry traffic fell 8% in the April-June period of 2024.", [("data", "2024-Q2")]),
+        ("Rubber imports rose 6% over the same period.", [("data", "2026-01/2026-09")]),
+    ],
+)
+def test_cumulative_and_anaphoric_periods(text: str, want: list[tuple]) -> None:
+    hint = Period("MR", 2026, 1, 0, 2026, 9)  # the text was talking about January-September
+    assert labels(text, published=date(2026, 11, 6), hint=hint) == want
