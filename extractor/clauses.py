@@ -272,7 +272,8 @@ def assign_roles(items: list[Item], text: str, clauses: list[tuple[int, int]]) -
             item.role = "change"
         elif q.unit == "percent":
             item.role = _percent_role(item, text, before, near)
-            if item.role == "level" and not item.share:
+            forecast = FORECAST_AFTER.match(text, item.end)
+            if item.role == "level" and not item.share and not forecast:
                 if to_next or _coordinated(prev, before) or _after_change(prev, before):
                     item.role = "change"
         elif item.direction and not LEVEL_TO.search(near):
@@ -361,6 +362,8 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
         return "level"
     if FORECAST_BEFORE.search(before) and not re.search(r"\bby\s*$", near):
         return "level"
+    if FORECAST_AFTER.match(text, item.end):
+        return "level"
     if q.value_high is not None and not re.search(r"\bby\s*$", near):
         return "level"  # "between 1.2% and 1.5%": a range is a level
     if AT_A_RATE.search(near) and re.match(r"\s*(?:annual(?:ized)?\s+)?(?:rate|pace|clip)", after):
@@ -389,6 +392,15 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
 FORECAST_BEFORE = re.compile(
     r"\b(?:forecast|forecasts|forecasting|expected|expects|projected|projection|estimated|"
     r"target|targets|put|outlook|predicted|predicts|sees|see)\b",
+    re.IGNORECASE,
+)
+# "the 5.2% increase forecast by economists", "a 3% rise analysts had expected": the forecast
+# word follows the figure.
+FORECAST_AFTER = re.compile(
+    r"\s*(?:(?:annual|year-on-year|on-year|monthly)\s+)?(?:increase|rise|growth|gain|drop|fall|"
+    r"decline|decrease|contraction|expansion)?\s*(?:(?:forecast|expected|predicted|projected|"
+    r"anticipated|estimated)\s+(?:by|in)\b|(?:that\s+)?(?:economists|analysts|forecasters|"
+    r"markets?)\s+(?:had\s+)?(?:forecast|expected|predicted|projected|anticipated|estimated))",
     re.IGNORECASE,
 )
 AT_A_RATE = re.compile(r"\bat\s+an?\s+(?:annual(?:ized|ised)?\s+|seasonally\s+adjusted\s+)?$", re.I)

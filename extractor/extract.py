@@ -17,6 +17,7 @@ import re
 from extractor import fields as F
 from extractor.clauses import (
     CURRENCY_UNITS,
+    FORECAST_AFTER,
     Item,
     assign_roles,
     clause_bounds,
@@ -493,8 +494,10 @@ def make_fact(
         if level is None:
             qualifier = cq.qualifier
     before = s.text[max(0, primary.start - 24) : primary.start]
+    # "topping $5 billion" is a bound; "beating the 5.2% rise forecast by economists" is the
+    # forecast itself, exactly 5.2%.
     if level is not None and qualifier == "=" and EXCEED_BEFORE.search(before):
-        qualifier = ">"
+        qualifier = "=" if FORECAST_AFTER.match(s.text, primary.end) else ">"
     after = s.text[primary.end : primary.end + 30]
     if re.match(r"\s+or\s+(?:slightly\s+|even\s+)?(?:above|more|higher)", after):
         qualifier = ">="

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractor import metrics
-from extractor.clauses import Group, change_words, find_bases
+from extractor.clauses import FORECAST_AFTER, Group, change_words, find_bases
 from extractor.entities import (
     ECONOMY_KINDS,
     EntityMention,
@@ -463,7 +463,9 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None, share_subj
             return f"{metric} (originally reported)"
         return metric
     in_before = _cues_in(s, c_start, primary.start)
-    forecast = metrics.markers(in_before, "forecast")
+    forecast = metrics.markers(in_before, "forecast") or bool(
+        FORECAST_AFTER.match(text, primary.end)
+    )
     if forecast and not re.search(r"forecast|target|estimate", metric):
         if (group.level is not None and group.level.q.unit == "percent") and "growth" not in metric:
             metric = f"{metric} growth"

@@ -305,3 +305,19 @@ def test_a_share_joined_to_a_flow_keeps_its_counterpart(text: str) -> None:
 def test_a_share_with_a_subject_of_its_own_does_not_inherit_the_counterpart() -> None:
     text = "Exports to Japan rose 4% to $9.4 billion in March, and imports made up 30% of trade."
     assert one(facts_of(text), value=30.0).partner is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Exports rose 9.7% in October, beating the 5.2% increase forecast by economists.",
+        "Exports rose 9.7% in October, above the 5.2% rise analysts had expected.",
+    ],
+)
+def test_a_forecast_named_after_its_figure_is_a_forecast_level(text: str) -> None:
+    facts = facts_of(text, published=date(2026, 11, 24))
+    actual = one(facts, change=9.7)
+    forecast = one(facts, value=5.2)
+    assert "forecast" not in actual.metric
+    assert (forecast.unit, forecast.change, forecast.qualifier) == ("percent", None, "=")
+    assert "forecast" in forecast.metric and "export" in forecast.metric
