@@ -463,13 +463,14 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None, share_subj
             return f"{metric} (originally reported)"
         return metric
     in_before = _cues_in(s, c_start, primary.start)
-    forecast = metrics.markers(in_before, "forecast") or bool(
-        FORECAST_AFTER.match(text, primary.end)
-    )
+    marks = metrics.markers(in_before, "forecast")
+    forecast = bool(marks) or bool(FORECAST_AFTER.match(text, primary.end))
     if forecast and not re.search(r"forecast|target|estimate", metric):
         if (group.level is not None and group.level.q.unit == "percent") and "growth" not in metric:
             metric = f"{metric} growth"
-        metric = f"{metric} forecast"
+        # "raised its export growth target": a goal set, not a forecast made
+        aim = any(re.search(r"\b(?:targets?|goals?|aims?)\b", c.text, re.I) for c in marks)
+        metric = f"{metric} {'target' if aim else 'forecast'}"
     old = metrics.markers(in_before, "revision_old")
     if old and forecast:
         verb = re.search(r"originally\s+(\w+)", before)

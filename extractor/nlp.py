@@ -8,6 +8,7 @@ lexicon lookup can see the currency, the scale and the unit beside it:
     "US$339.7"  -> US$ | 339.7          "£1.3bn"  -> £ | 1.3 | bn
     "RM1.2"     -> RM | 1.2             "5-6%"    -> 5 | - | 6 | %
     "$5-$7"     -> $ | 5 | - | $ | 7    "2021–2025" -> 2021 | – | 2025
+    "8%-9%"     -> 8 | % | - | 9 | %
     "1.2m teu"  -> 1.2 | m | teu        "164p"    -> 164 | p
 
 Other layers may add components after the sentencizer; keep `get_nlp()` the one place that
@@ -44,6 +45,8 @@ NUMBER_SUFFIXES = [
 # "2021–2025", "$5-$7").
 RANGE_INFIXES = [
     r"(?<=[0-9])[-–—](?=[0-9$£€¥₩₹])",
+    r"(?<=[0-9])%(?=[-–—][0-9])",  # "8%-9%": the first percent sign and the dash
+    r"(?<=[0-9]%)[-–—](?=[0-9])",
     r"(?<=[-–—])[$£€¥₩₹](?=[0-9])",
 ]
 

@@ -321,3 +321,12 @@ def test_a_forecast_named_after_its_figure_is_a_forecast_level(text: str) -> Non
     assert "forecast" not in actual.metric
     assert (forecast.unit, forecast.change, forecast.qualifier) == ("percent", None, "=")
     assert "forecast" in forecast.metric and "export" in forecast.metric
+
+
+def test_a_target_range_for_a_year_named_before_the_noun() -> None:
+    text = "The ministry raised its 2026 export growth target to 8%-9% from 5%."
+    facts = facts_of(text, published=date(2026, 11, 24))
+    target = one(facts, value=8.0)
+    assert (target.value_high, target.unit, target.period) == (9.0, "percent", "2026")
+    assert "target" in target.metric and "forecast" not in target.metric
+    assert one(facts, value=5.0).period == "2026"
