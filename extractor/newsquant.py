@@ -80,7 +80,14 @@ def nq_unit(q: Quantity) -> str | None:
         return str(getattr(entry, "nq", None) or names.get(q.unit, q.unit))
     if "/" in q.unit and q.unit not in names:
         head, _, per = q.unit.partition("/")
-        den = next((str(getattr(e, "nq", per)) for e in _denominators() if e.pattern == per), per)
+        den = next(
+            (
+                str(getattr(e, "nq", per))
+                for e in _denominators()
+                if per in (e.pattern, getattr(e, "unit", None))
+            ),
+            per,
+        )
         return f"{names.get(head, head)} per {den}"
     return names.get(q.unit, q.unit)
 

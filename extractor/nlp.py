@@ -5,7 +5,7 @@ No statistical model exists on this machine (and none is needed): every later la
 tokens, lexicons and Matcher patterns. The tokenizer tweaks make each number its own token so a
 lexicon lookup can see the currency, the scale and the unit beside it:
 
-    "US$339.7"  -> US$ | 339.7          "£1.3bn"  -> £ | 1.3 | bn
+    "US$339.7"  -> US$ | 339.7          "£1.3bn"  -> £ | 1.3 | bn      "R14.9" -> R | 14.9
     "RM1.2"     -> RM | 1.2             "5-6%"    -> 5 | - | 6 | %
     "$5-$7"     -> $ | 5 | - | $ | 7    "2021–2025" -> 2021 | – | 2025
     "8%-9%"     -> 8 | % | - | 9 | %
@@ -34,6 +34,7 @@ CURRENCY_PREFIXES = [
     r"\$(?:US|A|NZ|C)(?=[0-9])",  # "$US55,931,000", "$A82.6 million"
     r"(?:PS|Y=)(?=[0-9])",  # ASCII transliterations of £ and ¥ ("PS6m", "Y=28,030")
     r"(?:RM|Rs\.?|Rp|Tk|RMB|USD|EUR|GBP|JPY|CNY|INR|KRW|MYR|TWD|HKD|AUD|CAD|SGD|CHF|Dh|SR)(?=[0-9])",
+    r"R(?=[0-9][0-9.,]*(?:bn|mn|m|k|tn)?$)",  # rand: "R14.9", "R20bn", not "R2-D2"
     r"[₩₹₽₺₱₫฿₪₦¢]",
 ]
 # Scales and compact units glued to the end of a number ("1.3bn", "25k", "164p", "5pp",

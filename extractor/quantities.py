@@ -376,7 +376,8 @@ class Scanner:
             hit = self.lex.denominators.match_at(texts, k + 1, end)
             if hit is not None:
                 entry, length = hit
-                res.unit = f"{res.unit}/{entry.pattern}"
+                # "$236 a tonne" -> USD/t: the denominator's canonical unit where it has one
+                res.unit = f"{res.unit}/{getattr(entry, 'unit', None) or entry.pattern}"
                 res.surface = f"{res.surface} {self.surface(k, k + 1 + length)}"
                 res.end = k + 1 + length
                 res.rules.append(entry.id)

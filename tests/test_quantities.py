@@ -178,3 +178,21 @@ def test_a_page_copy_gives_every_figure_and_no_furniture() -> None:
     assert found == [(s, pytest.approx(v), u, c) for s, v, u, c in EXPECTED]
     first = quantities_in_text(PAGE)[0]
     assert first.change_basis == "yoy" and PAGE[first.span[0] : first.span[1]] == "4.1%"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("The trade surplus rose to R14.9 billion in September.", 14.9e9, "ZAR"),
+        ("Mining royalties brought in R620m.", 620e6, "ZAR"),
+        ("Wheat traded at $236 a tonne.", 236.0, "USD/t"),
+        ("Brent settled at $81 per barrel.", 81.0, "USD/bbl"),
+    ],
+)
+def test_rand_prefix_and_canonical_denominators(text: str, value: float, unit: str) -> None:
+    found = [(q.value, q.unit) for q in quantities_in_text(text)]
+    assert (value, unit) in found, found
+
+
+def test_a_model_name_with_r_is_not_rand() -> None:
+    assert all(q.unit != "ZAR" for q in quantities_in_text("The R2-D2 toy sold out."))
