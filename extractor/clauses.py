@@ -152,7 +152,7 @@ def find_bases(text: str) -> list[tuple[int, int, str]]:
 
 def basis_after(text: str, item: Item) -> str | None:
     """The basis phrase right after a change ('5.3% month-on-month'), else the quantity's."""
-    for start, _end, basis in find_bases(text[item.end : item.end + 16]):
+    for start, _end, basis in find_bases(text[item.end : item.end + 28]):
         if start <= 3 and basis:
             return basis
     return item.q.change_basis
@@ -261,7 +261,7 @@ def assign_roles(items: list[Item], text: str, clauses: list[tuple[int, int]]) -
             and (not item.direction or signed_only)
             and not LEVEL_TO.search(near)
             and (comparison_sentence or COMPARISON_MARK.search(_strip_periods(near)))
-        ):
+        ) or _another_base(prev, item, before):
             item.role = "comparison"
             continue
         if q.bracketed and prev is not None and prev.role == "change" and prev.q.unit != q.unit:
@@ -309,6 +309,18 @@ TO_LEVEL_AFTER = re.compile(
     r"(?:high\s+)?of\s+|a\s+total\s+of\s+)?[(\[]?\s*$",
     re.IGNORECASE,
 )
+
+
+def _another_base(prev: Item | None, item: Item, before: str) -> bool:
+    """'compared with 5.1 million tonnes in September and 4.9 million tonnes a year ago': a
+    figure joined by 'and' to a comparison base in the same unit is a base too."""
+    if prev is None or prev.role != "comparison" or prev.q.unit != item.q.unit:
+        return False
+    if item.q.direction or direction_word_before(before):
+        return False
+    return bool(
+        re.fullmatch(r"[^.;:]{0,40}?\band\s+(?:(?:about|around|nearly|roughly|some)\s+)?", before)
+    )
 
 
 def _coordinated(prev: Item | None, before: str) -> bool:
@@ -468,7 +480,12 @@ def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]
             and item.role == "change"
             and last.level
             and last.change
-            and re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", between)
+            # "rose 6.8% from a year earlier to $24.57 billion and were up 3.1% on the month"
+            and re.fullmatch(
+                r"\s*(?:(?:in|for|during|over)\s+)?(?:,|and|,\s*and)\s*(?:(?:was|were|is|are)\s+)?"
+                r"(?:(?:up|down)\s+)?",
+                between,
+            )
             and basis_after(text, item)
             and basis_after(text, item) != basis_after(text, last.change)
         ):

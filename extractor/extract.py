@@ -208,7 +208,7 @@ def build_facts(
         # period
         if comparison:
             main = (
-                main_period_of.get(n - 1)
+                _last_figure_period(s, n, main_period_of)
                 or sentence_period
                 or heading
                 or carried_period(s.text, state, para)
@@ -368,6 +368,17 @@ def _share_holder(s: F.Sentence, n: int) -> str | None:
         if w_start <= e.start < w_end and e.kind in ("economy", "bloc", "region"):
             if re.match(r"(?:'s|’s)?\s+share\b", s.text[e.end : e.end + 12]):
                 return e.canonical
+    return None
+
+
+def _last_figure_period(s: F.Sentence, n: int, periods: dict[int, Period | None]) -> Period | None:
+    """The period of the figure a base is compared with: the nearest earlier group that is not
+    itself a base ('5.6m t in October, compared with 5.1m t in September and 4.9m t a year
+    ago': both bases are compared with October)."""
+    for k in range(n - 1, -1, -1):
+        level = s.groups[k].level
+        if level is None or level.role != "comparison":
+            return periods.get(k)
     return None
 
 

@@ -218,9 +218,25 @@ def comparison_period(s: Sentence, n: int, main: Period | None) -> Period | None
             return main.shift_years(-1) if main else None
         if same_span_base(m, main) is not None:
             return same_span_base(m, main)
+        if one_before(m, main) is not None:
+            return one_before(m, main)
         if p is not None:
             return p
     return main
+
+
+def one_before(m: PeriodMention, main: Period | None) -> Period | None:
+    """A base 'in the previous quarter' / 'the month before' is the one before the figure's
+    own, not the one before publication day."""
+    if main is None or not re.search(r"previous|prior|last|past|preceding", m.text, re.I):
+        return None
+    if m.kind == "relative_quarter" and main.kind == "Q":
+        k = main.y * 4 + main.a - 2
+        return Period("Q", k // 4, k % 4 + 1)
+    if m.kind == "relative_month" and main.kind == "M":
+        k = main.y * 12 + main.a - 2
+        return Period("M", k // 12, k % 12 + 1)
+    return None
 
 
 def same_span_base(m: PeriodMention, main: Period | None) -> Period | None:

@@ -330,3 +330,37 @@ def test_a_target_range_for_a_year_named_before_the_noun() -> None:
     assert (target.value_high, target.unit, target.period) == (9.0, "percent", "2026")
     assert "target" in target.metric and "forecast" not in target.metric
     assert one(facts, value=5.0).period == "2026"
+
+
+def test_bases_joined_by_and_are_each_compared_with_the_figure() -> None:
+    text = (
+        "Exports reached 5.6 million tonnes in October, compared with 5.1 million tonnes in "
+        "September and 4.9 million tonnes a year ago."
+    )
+    facts = facts_of(text, published=date(2026, 11, 20))
+    assert [one(facts, value=v).period for v in (5.6e6, 5.1e6, 4.9e6)] == [
+        "2026-10",
+        "2026-09",
+        "2025-10",
+    ]
+
+
+def test_a_base_in_the_previous_quarter_is_the_quarter_before_the_figure() -> None:
+    text = (
+        "The surplus reached EUR11.4 billion in the third quarter, compared with EUR9.8 "
+        "billion in the previous quarter."
+    )
+    facts = facts_of(text, published=date(2026, 12, 20))
+    assert one(facts, value=9.8e9).period == "2026-Q2"
+
+
+def test_one_level_with_a_second_change_after_a_copula() -> None:
+    text = (
+        "Indonesia's exports rose 6.8% from a year earlier to $24.57 billion in October and "
+        "were up 3.1% on the previous month."
+    )
+    facts = facts_of(text, published=date(2026, 11, 20))
+    assert sorted((f.value, f.change, f.change_basis) for f in facts) == [
+        (24.57e9, 3.1, "mom"),
+        (24.57e9, 6.8, "yoy"),
+    ]
