@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractor import metrics
-from extractor.clauses import FORECAST_AFTER, Group, change_words, find_bases
+from extractor.clauses import CURRENCY_UNITS, FORECAST_AFTER, Group, change_words, find_bases
 from extractor.entities import (
     ECONOMY_KINDS,
     EntityMention,
@@ -17,6 +17,7 @@ from extractor.entities import (
     is_partner_position,
     is_possessive,
 )
+from extractor.inflection import singular
 from extractor.metrics import Cue
 from extractor.periods import Period, PeriodMention, comparison_basis
 
@@ -351,6 +352,12 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
         if re.search(r"\b(?:their|its)\s+$", text[max(0, cue.start - 8) : cue.start]) and previous:
             return _with_aspect(previous, "value" if "value" in cue.text.lower() else "")
         built = metrics.build(text, cue, blocked)
+        goods_of = GOODS_AFTER_UNIT.match(text, primary.end) if cue.kind == "verb" else None
+        if goods_of and built in ("exports", "imports") and not _money_or_rate(primary):
+            goods = goods_of[1].lower()
+            if goods not in ("goods", "services"):
+                goods = singular(goods)
+            return f"{goods} {built}"  # "shipped 6.7 million tonnes of soybeans"
         goods = DEMAND_FOR.search(text[: cue.start])
         if goods and built in ("exports", "imports", "sales"):
             return f"{goods[1].lower()} {built}"  # "demand for X ..., with shipments up 30%"
@@ -364,6 +371,18 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
     if candidates:
         return metrics.build(text, candidates[0], blocked)
     return None
+
+
+# "... 19.8 million tonnes of wheat in October": the goods a physical quantity is of.
+GOODS_AFTER_UNIT = re.compile(
+    r"\s+of\s+((?:[a-z][a-z-]*\s+){0,3}?[a-z][a-z-]*)(?=\s*(?:[,.;]|$|\s(?:in|to|from|for|"
+    r"during|last|this|worth|valued|up|down|a|an|the|over|between|and\s+\d)\b))"
+)
+
+
+def _money_or_rate(item) -> bool:  # noqa: ANN001 - a clauses.Item
+    unit = item.q.unit or ""
+    return unit in CURRENCY_UNITS or unit.split("/")[0] in CURRENCY_UNITS or unit == "percent"
 
 
 # ", which made up two-fifths of total exports," / ", where a 15% tariff applies,": asides

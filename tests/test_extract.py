@@ -364,3 +364,15 @@ def test_one_level_with_a_second_change_after_a_copula() -> None:
         (24.57e9, 3.1, "mom"),
         (24.57e9, 6.8, "yoy"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        ("Russia exported 19.8 million tonnes of wheat in October, up 11%.", "wheat exports"),
+        ("Brazil shipped 6.7 million tonnes of soybeans in October.", "soybean exports"),
+        ("China imported 11.2 million barrels per day of crude oil in May.", "crude oil imports"),
+    ],
+)
+def test_goods_named_after_a_physical_quantity_name_the_flow(text: str, metric: str) -> None:
+    assert [f.metric for f in facts_of(text, published=date(2026, 11, 20))] == [metric]

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from extractor.newsquant import nq_unit, score_newsquant, singular
+from extractor.inflection import singular
+from extractor.newsquant import nq_unit, score_newsquant
 from extractor.quantities import quantities_in_text
 
 
