@@ -268,11 +268,14 @@ def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, b
         if start < first_item and basis:
             return basis, True
     w_start, _ = s.window(n)
+    # "Compared with the same quarter a year earlier, output was 2.8% higher."
+    lead = re.match(r"\s*(?:Compared|Measured)\s+(?:with|to|against)\s+[^,]+,", s.text)
     for m, p in s.periods:
         near = (
             a_start <= m.start < a_end
             or (group.end <= m.start < group.end + 60)
             or (group.start <= m.start < group.end)
+            or (lead is not None and m.end <= lead.end())
         )
         if near or (w_start <= m.start < group.start and m.role == "comparison"):
             if m.role == "comparison" and m.kind.startswith("relative_"):

@@ -163,6 +163,8 @@ def build(text: str, cue: Cue, blocked: list[tuple[int, int]]) -> str:
         return cue.name
     pre = premodifiers(text, cue.start, blocked)
     name = cue.name
+    if name == "sales" and re.match(r"\s+to\s+(?:the\s+)?[A-Z]", text[cue.end :]):
+        name = "exports"  # "sales to China fell 5.6%": what a country sells to another
     post = of_phrase(text, cue.end)
     if post and cue.category in ("exports", "imports", "sales", "output", "share", "trade"):
         name = f"{name} of {post.lower() if not post.isupper() else post}"

@@ -535,6 +535,12 @@ def _blocked(
     return blocked
 
 
+def _tidy(value: float | None) -> float | None:
+    """8.2 x 1e9 is 8199999999.999999 in binary floating point: twelve significant digits
+    are more than any reported figure has, and give back 8200000000.0."""
+    return None if value is None else float(f"{value:.12g}")
+
+
 def _all_near(ids: list[list[int]], lo: int, hi: int) -> bool:
     """Whether every position list has a position in [lo, hi)."""
     for ps in ids:
@@ -609,8 +615,8 @@ class _Found:
             change = self.direction or "="
         main = next((r for r in self.rules if r.startswith(("unit-", "count-"))), None)
         return Quantity(
-            value=self.value,
-            value_high=self.value_high,
+            value=_tidy(self.value),
+            value_high=_tidy(self.value_high),
             unit=self.unit,
             unit_surface=self.unit_surface,
             change=change,  # type: ignore[arg-type]

@@ -376,3 +376,22 @@ def test_one_level_with_a_second_change_after_a_copula() -> None:
 )
 def test_goods_named_after_a_physical_quantity_name_the_flow(text: str, metric: str) -> None:
     assert [f.metric for f in facts_of(text, published=date(2026, 11, 20))] == [metric]
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        ("Sales to China fell 5.6% to $8.2 billion in October.", "exports"),
+        ("Car sales to dealers fell 5.6% to 82,000 units in October.", "car sales"),
+    ],
+)
+def test_sales_to_a_country_are_exports(text: str, metric: str) -> None:
+    assert [f.metric for f in facts_of(text)] == [metric]
+
+
+def test_a_leading_comparison_phrase_sets_the_basis() -> None:
+    text = (
+        "Output grew 0.6% on the quarter. Compared with the same quarter a year earlier, "
+        "output was 2.8% higher."
+    )
+    assert one(facts_of(text), change=2.8).change_basis == "yoy"

@@ -196,3 +196,10 @@ def test_rand_prefix_and_canonical_denominators(text: str, value: float, unit: s
 
 def test_a_model_name_with_r_is_not_rand() -> None:
     assert all(q.unit != "ZAR" for q in quantities_in_text("The R2-D2 toy sold out."))
+
+
+def test_scaled_values_carry_no_binary_float_noise() -> None:
+    values = [
+        q.value for q in quantities_in_text("Sales reached $8.2 billion and 0.7 million tonnes.")
+    ]
+    assert values == [8.2e9, 7e5] and str(values[0]) == "8200000000.0"
