@@ -39,6 +39,7 @@ class ArticleState:
     last_fact: Fact | None = None
     basis: str | None = None  # the basis stated for the article's own period
     last_month: Period | None = None  # the latest single month talked about
+    lead_entity: str | None = None  # the entity of the article's first fact
 
 
 @dataclass

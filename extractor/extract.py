@@ -316,6 +316,7 @@ def build_facts(
         ents = [f.entity for f in facts if f.entity]
         if ents:
             para.entity = ents[-1]
+            state.lead_entity = state.lead_entity or ents[0]
     return facts
 
 
@@ -457,7 +458,11 @@ def _entity_for(
     found = F.entity_candidates(s, 0, c_start) if c_start else []
     if found:
         return _canonical(found[0], state)
-    return para.entity or state.main_entity
+    if para.entity or state.main_entity:
+        return para.entity or state.main_entity
+    # An article about a port or a company has no economy to fall back on: its facts belong
+    # to the lede's ("The Port of Los Angeles handled ... Loaded imports came in at").
+    return state.lead_entity
 
 
 def make_fact(

@@ -395,3 +395,15 @@ def test_a_leading_comparison_phrase_sets_the_basis() -> None:
         "output was 2.8% higher."
     )
     assert one(facts_of(text), change=2.8).change_basis == "yoy"
+
+
+def test_an_article_about_a_port_keeps_the_ports_name_as_entity() -> None:
+    text = (
+        "<article><p>The Port of Long Beach handled 201,300 TEUs in October, down 3.1% from a year "
+        "earlier.</p><p>Loaded imports came in at 82,450 TEUs, a decline of 4.2%.</p>"
+        "<p>Rotterdam, by comparison, moved 1.2 million TEUs.</p>"
+        "<p>Empty containers totaled 51,200 TEUs.</p></article>"
+    )
+    facts = facts_of(text)
+    assert one(facts, value=82450.0).entity == "Long Beach"
+    assert one(facts, value=51200.0).entity == "Long Beach"
