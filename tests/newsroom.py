@@ -294,7 +294,10 @@ def build_store(path: Path) -> dict[str, int]:
         ids[story.url] = result.article_id
     for html in sorted(FIXTURES.glob("*/page.html")):
         article = parse_document(html.read_text(encoding="utf-8"), url=html.resolve().as_uri())
-        save_article(db, article, extract_facts(article), source="fixtures")
+        facts = extract_facts(article)
+        if any(f.entity == VIETNAM for f in facts):
+            continue  # the stories own Vietnam: the Datasette tests count its facts exactly
+        save_article(db, article, facts, source="fixtures")
     db.close()
     return ids
 
