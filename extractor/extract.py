@@ -283,7 +283,12 @@ def build_facts(
             if entity == holder:
                 entity = state.main_entity
         if partner == entity:
-            partner = None
+            if found and partner_mention is not None and state.main_entity not in (None, partner):
+                # "China remained the top partner. Exports to China were worth R20.8 billion":
+                # the paragraph's subject is the counterpart; the flow is the article's own
+                entity = state.main_entity
+            else:
+                partner = None
         # basis
         basis, stated = F.group_basis(s, n, period)
         if earlier is not None:

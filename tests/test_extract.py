@@ -407,3 +407,22 @@ def test_an_article_about_a_port_keeps_the_ports_name_as_entity() -> None:
     facts = facts_of(text)
     assert one(facts, value=82450.0).entity == "Long Beach"
     assert one(facts, value=51200.0).entity == "Long Beach"
+
+
+def test_month_on_month_keeps_the_articles_month_not_the_last_month_named() -> None:
+    text = (
+        "<article><p>Chile posted a trade surplus of $1.9 billion in September, down from a "
+        "revised $2.4 billion in August.</p><p>Exports rose 3.4% month on month to $8.3 "
+        "billion.</p></article>"
+    )
+    assert one(facts_of(text, published=date(2026, 10, 30)), value=8.3e9).period == "2026-09"
+
+
+def test_a_counterpart_that_is_the_paragraphs_subject_stays_the_counterpart() -> None:
+    text = (
+        "<article><p>Chile's exports rose 4% to $8.3 billion in September.</p><p>China remained "
+        "the biggest trading partner. Exports to China were worth $3.1 billion in September."
+        "</p></article>"
+    )
+    f = one(facts_of(text, published=date(2026, 10, 30)), value=3.1e9)
+    assert (f.entity, f.partner) == ("Chile", "China")
