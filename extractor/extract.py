@@ -3,17 +3,18 @@ entity, partner, section, evidence, span, pattern).
 
 One spaCy Doc per block (the shared `get_nlp()` pipeline), its sentences read in order. Per
 sentence: the quantity layer's numbers, then `clauses` (roles and level/change groups), then
-`fields` (metric, entity, partner, period, basis). What the text was talking about carries
-forward (`context`): the period and year to later sentences, the stated basis, entity and
-metric to the rest of the paragraph. `repairs` adjusts quantity readings the fact layer needs
-differently, `tables` reads table rows, `dedup` folds the same fact stated twice into one with
-its mentions.
+`fields` (metric, entity, partner) and `fact_periods` (period, basis). What the text was
+talking about carries forward (`context`): the period and year to later sentences, the stated
+basis, entity and metric to the rest of the paragraph. `repairs` adjusts quantity readings
+the fact layer needs differently, `tables` reads table rows, `dedup` folds the same fact stated
+twice into one with its mentions.
 """
 
 from __future__ import annotations
 
 import re
 
+from extractor import fact_periods
 from extractor import fields as F
 from extractor.clauses import (
     CURRENCY_UNITS,
@@ -213,11 +214,11 @@ def build_facts(
                 or heading
                 or carried_period(s.text, state, para)
             )
-            period = F.comparison_period(s, n, main)
+            period = fact_periods.comparison_period(s, n, main)
             if facts and "forecast" in facts[-1].metric and main is not None:
                 period = main  # "cut its 2025 forecast to 1.4% from 1.7% in March": same year
         else:
-            period, _mention = F.group_period(s, n)
+            period, _mention = fact_periods.group_period(s, n)
             period = (
                 period
                 or sentence_period
@@ -290,7 +291,7 @@ def build_facts(
             else:
                 partner = None
         # basis
-        basis, stated = F.group_basis(s, n, period)
+        basis, stated = fact_periods.group_basis(s, n, period)
         if earlier is not None:
             basis, stated = (facts[-1].change_basis if facts else None), False
         if basis is None and group.change is not None:

@@ -1,6 +1,7 @@
-"""Fill in a fact's fields for one group of quantities in a sentence: metric, entity, partner,
-period and change basis, each looked up nearest-first (the words around the group, then its
-clause, then the sentence, then what the paragraph or article was talking about).
+"""Fill in a fact's fields for one group of quantities in a sentence: metric, entity and
+partner, each looked up nearest-first (the words around the group, then its clause, then the
+sentence, then what the paragraph or article was talking about). Period and basis are in
+`fact_periods`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractor import metrics
-from extractor.clauses import CURRENCY_UNITS, FORECAST_AFTER, Group, change_words, find_bases
+from extractor.clauses import CURRENCY_UNITS, FORECAST_AFTER, Group, change_words
 from extractor.entities import (
     ECONOMY_KINDS,
     EntityMention,
@@ -19,7 +20,7 @@ from extractor.entities import (
 )
 from extractor.inflection import singular
 from extractor.metrics import Cue
-from extractor.periods import Period, PeriodMention, comparison_basis
+from extractor.periods import Period, PeriodMention
 
 GENERIC_VOLUME = {"volume", "throughput", "growth", ""}
 
@@ -176,120 +177,6 @@ def _flow_before(s: Sentence, e: EntityMention, w_start: int) -> bool:
             if len(gap.split()) <= (3 if with_word else 7) and not re.search(r"[,;]", gap):
                 return True
     return False
-
-
-# --- period and basis ---------------------------------------------------------------------------
-
-
-def data_periods(s: Sentence, start: int, end: int) -> list[tuple[PeriodMention, Period]]:
-    return [
-        (m, p)
-        for m, p in s.periods
-        if p is not None and m.role == "data" and start <= m.start and m.end <= end + 1
-    ]
-
-
-def group_period(s: Sentence, n: int) -> tuple[Period | None, PeriodMention | None]:
-    a_start, a_end = s.after(n)
-    found = data_periods(s, a_start, min(a_end, a_start + 45))
-    if found:
-        return found[0][1], found[0][0]
-    w_start, w_end = s.window(n)
-    found = data_periods(s, w_start, w_end)
-    if found:
-        return found[-1][1], found[-1][0]
-    c_start, c_end = s.clauses[s.clause_of(s.groups[n])]
-    found = data_periods(s, c_start, c_end)
-    if found:
-        return found[0][1], found[0][0]
-    return None, None
-
-
-def comparison_period(s: Sentence, n: int, main: Period | None) -> Period | None:
-    """The period of a comparison base: the phrase right after it or right before it."""
-    group = s.groups[n]
-    a_start, a_end = s.after(n)
-    near_before = max(0, group.start - 30)
-    after = [(m, p) for m, p in s.periods if a_start <= m.start < min(a_end, a_start + 45)]
-    before = [(m, p) for m, p in s.periods if near_before <= m.start and m.end <= group.start + 2]
-    for m, p in after + before[::-1]:
-        if m.role == "exclude":
-            continue
-        if m.role == "year_ago":
-            return main.shift_years(-1) if main else None
-        if same_span_base(m, main) is not None:
-            return same_span_base(m, main)
-        if one_before(m, main) is not None:
-            return one_before(m, main)
-        if p is not None:
-            return p
-    return main
-
-
-def one_before(m: PeriodMention, main: Period | None) -> Period | None:
-    """A base 'in the previous quarter' / 'the month before' is the one before the figure's
-    own, not the one before publication day."""
-    if main is None or not re.search(r"previous|prior|last|past|preceding", m.text, re.I):
-        return None
-    if m.kind == "relative_quarter" and main.kind == "Q":
-        k = main.y * 4 + main.a - 2
-        return Period("Q", k // 4, k % 4 + 1)
-    if m.kind == "relative_month" and main.kind == "M":
-        k = main.y * 12 + main.a - 2
-        return Period("M", k // 12, k % 12 + 1)
-    return None
-
-
-def same_span_base(m: PeriodMention, main: Period | None) -> Period | None:
-    """ "the same month of 2025" next to a September 2026 figure: September 2025."""
-    if m.kind == "same_span" and main is not None and m.groups.get("y"):
-        return main.shift_years(int(m.groups["y"] or 0) - main.last_month[0])
-    return None
-
-
-def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, bool]:
-    """(basis, stated): stated bases carry over to later sentences of the paragraph."""
-    group = s.groups[n]
-    change = group.change
-    if change is None:
-        return None, False
-    right_after = s.text[change.end : change.end + 16]
-    for start, _end, basis in find_bases(right_after):
-        if start <= 3 and basis:
-            return basis, True
-    if change.q.change_basis:
-        return change.q.change_basis, True
-    a_start, a_end = s.after(n)
-    for start, _end, basis in find_bases(s.text):
-        if a_start <= start < a_end and basis:
-            return basis, True
-    first_item = min(g.start for g in s.groups)
-    for start, _end, basis in find_bases(s.text):
-        if start < first_item and basis:
-            return basis, True
-    w_start, _ = s.window(n)
-    # "Compared with the same quarter a year earlier, output was 2.8% higher."
-    lead = re.match(r"\s*(?:Compared|Measured)\s+(?:with|to|against)\s+[^,]+,", s.text)
-    for m, p in s.periods:
-        near = (
-            a_start <= m.start < a_end
-            or (group.end <= m.start < group.end + 60)
-            or (group.start <= m.start < group.end)
-            or (lead is not None and m.end <= lead.end())
-        )
-        if near or (w_start <= m.start < group.start and m.role == "comparison"):
-            if m.role == "comparison" and m.kind.startswith("relative_"):
-                rel = {"relative_month": "mom", "relative_quarter": "qoq", "relative_year": "yoy"}
-                return rel[m.kind], True
-            if m.role == "comparison":
-                basis = comparison_basis(main, same_span_base(m, main) or p)
-                if basis:
-                    return basis, True
-                if p is not None:
-                    return None, True  # compared with a stated base that is no standard one
-            if m.role == "year_ago":
-                return "yoy", True
-    return None, False
 
 
 # --- metric -------------------------------------------------------------------------------------
