@@ -17,7 +17,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from extractor.fetch import FetchPolicy
+from extractor.fetch import Fetcher, FetchPolicy
 from extractor.sources import Source, SourcesConfig
 
 FIXTURES = Path(__file__).parent / "fixtures" / "http"
@@ -40,6 +40,15 @@ def fast_policy(**overrides: object) -> FetchPolicy:
     )
     settings.update(overrides)
     return FetchPolicy(**settings)
+
+
+def quick_fetcher() -> Fetcher:
+    """A fetcher on fast_policy whose Retry-After waits are token sleeps."""
+    return Fetcher(fast_policy(), sleep=lambda s: time.sleep(min(s, 0.01)))
+
+
+def table(db, sql: str) -> list[dict]:  # noqa: ANN001 - a sqlite_utils Database
+    return list(db.query(sql))
 
 
 def start_server() -> HTTPServer:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from httpkit import Site, fast_policy, start_server
+from httpkit import Site, fast_policy, quick_fetcher, start_server, table
 from pytest_httpserver import HTTPServer
 from reliability import record
 from werkzeug import Response
@@ -18,7 +18,6 @@ from werkzeug import Response
 from extractor.cli import cli
 from extractor.crawl import CrawlLock, crawl, every, parse_interval
 from extractor.errors import ConfigError, CrawlLocked, InputError
-from extractor.fetch import Fetcher
 from extractor.sources import load_sources
 from extractor.store import open_db
 
@@ -56,15 +55,6 @@ def site(server: HTTPServer) -> Iterator[Site]:
     outlet.build()
     yield outlet
     server.clear()
-
-
-def quick_fetcher() -> Fetcher:
-    # Retry-After: 1 is honoured as a 1 s wait by the fetch tests; here a token sleep will do.
-    return Fetcher(fast_policy(), sleep=lambda s: time.sleep(min(s, 0.01)))
-
-
-def table(db, sql: str) -> list[dict]:
-    return list(db.query(sql))
 
 
 def test_crawl_twice_stores_everything_once_and_second_pass_is_conditional(

@@ -9,17 +9,15 @@ conditional requests the way web servers do, and the server's log shows what was
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from httpkit import fast_policy, start_server
+from httpkit import fast_policy, quick_fetcher, start_server, table
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from extractor.crawl import crawl
-from extractor.fetch import Fetcher
 from extractor.sources import Source, SourcesConfig
 from extractor.store import open_db
 
@@ -120,14 +118,6 @@ def outlet(server: HTTPServer) -> Iterator[Outlet]:
     server.clear()
 
 
-def fetcher() -> Fetcher:
-    return Fetcher(fast_policy(), sleep=lambda s: time.sleep(min(s, 0.01)))
-
-
-def rows(db, sql: str) -> list[dict]:
-    return list(db.query(sql))
-
-
 def test_second_crawl_sends_the_feed_etag_gets_304_and_stores_nothing_new(
     outlet: Outlet, tmp_path: Path
 ) -> None:
@@ -136,13 +126,13 @@ def test_second_crawl_sends_the_feed_etag_gets_304_and_stores_nothing_new(
     db = open_db(tmp_path / "news.db")
     config = outlet.config(feeds=["/feed.rss"])
 
-    first = crawl(db, config, fetcher=fetcher())
+    first = crawl(db, config, fetcher=quick_fetcher())
     assert first.new_articles == 2 and first.errors == 0 and first.feeds_not_modified == 0
-    articles = rows(db, "select id, url, content_hash from articles order by id")
-    facts = rows(db, "select * from facts order by id")
+    articles = table(db, "select id, url, content_hash from articles order by id")
+    facts = table(db, "select * from facts order by id")
     assert len(facts) >= 2
 
-    second = crawl(db, config, fetcher=fetcher())
+    second = crawl(db, config, fetcher=quick_fetcher())
 
     (_, answer_1), (request_2, answer_2) = outlet.exchanges("/feed.rss")
     assert answer_1.status_code == 200
@@ -155,14 +145,14 @@ def test_second_crawl_sends_the_feed_etag_gets_304_and_stores_nothing_new(
     assert second.discovered == 2 and second.not_modified == 2
     for path in paths:
         assert [a.status_code for _, a in outlet.exchanges(path)] == [200, 304]
-    assert rows(db, "select id, url, content_hash from articles order by id") == articles
-    assert rows(db, "select * from facts order by id") == facts
-    assert [r["status"] for r in rows(db, "select status from runs order by id")] == [
+    assert table(db, "select id, url, content_hash from articles order by id") == articles
+    assert table(db, "select * from facts order by id") == facts
+    assert [r["status"] for r in table(db, "select status from runs order by id")] == [
         "done",
         "done",
     ]
-    assert rows(db, "select count(*) n from errors")[0]["n"] == 0
-    state = rows(db, "select * from feed_state")
+    assert table(db, "select count(*) n from errors")[0]["n"] == 0
+    state = table(db, "select * from feed_state")
     assert [(s["url"], s["kind"], s["etag"]) for s in state] == [
         (outlet.base + "/feed.rss", "feed", answer_1.headers["ETag"])
     ]
@@ -179,9 +169,9 @@ def test_sitemap_with_only_last_modified_gets_if_modified_since(
     )
     db = open_db(tmp_path / "news.db")
     config = outlet.config(sitemaps=["/sitemap.xml"])
-    assert crawl(db, config, fetcher=fetcher()).new_articles == 1
+    assert crawl(db, config, fetcher=quick_fetcher()).new_articles == 1
 
-    second = crawl(db, config, fetcher=fetcher())
+    second = crawl(db, config, fetcher=quick_fetcher())
 
     (request_1, _), (request_2, answer_2) = outlet.exchanges("/sitemap.xml")
     assert request_1.headers.get("If-Modified-Since") is None
@@ -189,7 +179,7 @@ def test_sitemap_with_only_last_modified_gets_if_modified_since(
     assert request_2.headers.get("If-None-Match") is None
     assert answer_2.status_code == 304
     assert second.feeds_not_modified == 1 and second.errors == 0 and second.new_articles == 0
-    assert rows(db, "select count(*) n from articles")[0]["n"] == 1
+    assert table(db, "select count(*) n from articles")[0]["n"] == 1
 
 
 def test_unchanged_sitemap_index_still_leads_to_its_changed_children(
@@ -204,18 +194,18 @@ def test_unchanged_sitemap_index_still_leads_to_its_changed_children(
     outlet.serve("/sitemaps/news.xml", lambda: urlset(outlet.base, listed), "application/xml")
     db = open_db(tmp_path / "news.db")
     config = outlet.config(sitemaps=["/sitemap-index.xml"])
-    assert crawl(db, config, fetcher=fetcher()).new_articles == 1
+    assert crawl(db, config, fetcher=quick_fetcher()).new_articles == 1
 
     listed.append("/news/cars.html")  # the news sitemap changes; the index does not
-    second = crawl(db, config, fetcher=fetcher())
+    second = crawl(db, config, fetcher=quick_fetcher())
 
     assert [a.status_code for _, a in outlet.exchanges("/sitemap-index.xml")] == [200, 304]
     assert [a.status_code for _, a in outlet.exchanges("/sitemaps/news.xml")] == [200, 200]
     assert second.feeds_not_modified == 1 and second.new_articles == 1 and second.errors == 0
-    stored = {r["url"] for r in rows(db, "select url from articles")}
+    stored = {r["url"] for r in table(db, "select url from articles")}
     assert stored == {outlet.base + "/news/ore.html", outlet.base + "/news/cars.html"}
 
-    third = crawl(db, config, fetcher=fetcher())
+    third = crawl(db, config, fetcher=quick_fetcher())
     assert [a.status_code for _, a in outlet.exchanges("/sitemaps/news.xml")][-1] == 304
     assert third.feeds_not_modified == 2 and third.new_articles == 0 and third.errors == 0
     assert third.discovered == 2 and third.not_modified == 2
@@ -229,16 +219,16 @@ def test_article_updated_under_an_unchanged_feed_is_still_re_extracted(
     outlet.serve("/feed.rss", lambda: rss(outlet.base, ["/news/tin.html"]), "application/rss+xml")
     db = open_db(tmp_path / "news.db")
     config = outlet.config(feeds=["/feed.rss"])
-    assert crawl(db, config, fetcher=fetcher()).new_articles == 1
+    assert crawl(db, config, fetcher=quick_fetcher()).new_articles == 1
 
     text["/news/tin.html"] = "Tin exports rose 4% to $95 million in August."  # a correction
-    second = crawl(db, config, fetcher=fetcher())
+    second = crawl(db, config, fetcher=quick_fetcher())
 
     assert [a.status_code for _, a in outlet.exchanges("/feed.rss")] == [200, 304]
     assert second.feeds_not_modified == 1 and second.updated_articles == 1
-    values = [r["value"] for r in rows(db, "select value from facts where unit = 'USD'")]
+    values = [r["value"] for r in table(db, "select value from facts where unit = 'USD'")]
     assert values == [95_000_000.0]
-    assert rows(db, "select count(*) n from article_history")[0]["n"] == 1
+    assert table(db, "select count(*) n from article_history")[0]["n"] == 1
 
 
 def test_changed_feed_is_parsed_again_and_a_broken_one_is_not_remembered(
@@ -250,11 +240,11 @@ def test_changed_feed_is_parsed_again_and_a_broken_one_is_not_remembered(
     outlet.serve("/broken.rss", lambda: broken, "text/html")
     db = open_db(tmp_path / "news.db")
     config = outlet.config(feeds=["/feed.rss", "/broken.rss"])
-    first = crawl(db, config, fetcher=fetcher())
+    first = crawl(db, config, fetcher=quick_fetcher())
     assert first.new_articles == 1 and first.errors == 1
 
     listed.append("/news/wheat.html")  # a new item: the feed's ETag changes
-    second = crawl(db, config, fetcher=fetcher())
+    second = crawl(db, config, fetcher=quick_fetcher())
 
     feed = outlet.exchanges("/feed.rss")
     assert feed[1][0].headers.get("If-None-Match") == feed[0][1].headers["ETag"]
@@ -265,4 +255,4 @@ def test_changed_feed_is_parsed_again_and_a_broken_one_is_not_remembered(
         None,
     ], "a feed that failed to parse is asked for in full again"
     assert second.errors == 1
-    assert rows(db, "select count(*) n from articles")[0]["n"] == 2
+    assert table(db, "select count(*) n from articles")[0]["n"] == 2
