@@ -48,12 +48,9 @@ def comparison_period(s: Sentence, n: int, main: Period | None) -> Period | None
             continue
         if m.role == "year_ago":
             return main.shift_years(-1) if main else None
-        if same_span_base(m, main) is not None:
-            return same_span_base(m, main)
-        if one_before(m, main) is not None:
-            return one_before(m, main)
-        if p is not None:
-            return p
+        base = same_span_base(m, main) or one_before(m, main) or p
+        if base is not None:
+            return base
     return main
 
 

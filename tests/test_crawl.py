@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from httpkit import Site, fast_policy, quick_fetcher, start_server, table
+from httpkit import Site, fast_policy, quick_fetcher, table
 from pytest_httpserver import HTTPServer
 from reliability import record
 from werkzeug import Response
@@ -39,13 +39,6 @@ FAILING = {
     "/bomb.rss": ("discover", "entity-expansion"),
     "/not-a-feed.html": ("discover", "HTML page"),
 }
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    running = start_server()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from httpkit import fast_policy, quick_fetcher, start_server, table
+from httpkit import fast_policy, quick_fetcher, table
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -102,13 +102,6 @@ class Outlet:
             **{kind: [self.base + path for path in paths] for kind, paths in kinds.items()},
         )
         return SourcesConfig(fetch=fast_policy(), source=[source])
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    running = start_server()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

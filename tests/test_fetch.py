@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from httpkit import HUGE_BYTES, Site, fast_policy, start_server
+from httpkit import HUGE_BYTES, Site, fast_policy
 from pytest_httpserver import HTTPServer
 from reliability import record
 from werkzeug import Response
@@ -14,13 +14,6 @@ from werkzeug import Response
 from extractor.charset import decode_body
 from extractor.errors import FetchError, RobotsDisallowed, UnsafeURLError
 from extractor.fetch import USER_AGENT, Fetcher, retry_after
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    running = start_server()  # one server per module: stopping one costs half a second
-    yield running
-    running.stop()
 
 
 @pytest.fixture
