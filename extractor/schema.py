@@ -217,22 +217,12 @@ def m002_fact_value_counts(db: sqlite_utils.Database) -> None:
             f"select '{c}' as col, {row}.[{c}] as value" for c in FACET_COLUMNS
         )
 
-    count_up = (
-        "insert into fact_value_counts (col, value, n) select col, value, 1 from "
-        f"({values('new')}) where value is not null "
-        "on conflict (col, value) do update set n = n + 1;"
-    )
     count_down = (
         f"update fact_value_counts set n = n - 1 where (col, value) in ({values('old')}); "
         f"delete from fact_value_counts where n <= 0 and (col, value) in ({values('old')});"
     )
-    watched = ", ".join(FACET_COLUMNS)
-    db.execute(f"create trigger fact_value_counts_ai after insert on facts begin {count_up} end")
-    db.execute(f"create trigger fact_value_counts_ad after delete on facts begin {count_down} end")
-    db.execute(
-        f"create trigger fact_value_counts_au after update of {watched} on facts "
-        f"begin {count_down} {count_up} end"
-    )
+    db.execute(f"create trigger fact_value_counts_ai after insert on facts begin {_COUNT_UP} end")
+    _count_down_triggers(db, count_down)
     recount_facet_values(db)
     for name in ["partner", "unit", "section"]:
         db.execute(f"drop index if exists idx_facts_{name}_period_start")
@@ -260,6 +250,43 @@ def m003_feed_state(db: sqlite_utils.Database) -> None:
         },
         pk="url",
         not_null={"kind"},
+    )
+
+
+@migrations()
+def m004_count_down_by_key(db: sqlite_utils.Database) -> None:
+    """m002's count-down triggers, rewritten to look each value up by its key.
+
+    Their `(col, value) in (select ... union all ...)` cannot use the primary key, so every
+    deleted or updated fact scanned the whole counts table: 4.6 ms of the 11 ms it took
+    reextract to store an article, in a store of only 10,000 articles, and growing with it.
+    One keyed statement per facet column is an index lookup each.
+    """
+    count_down = " ".join(
+        f"update fact_value_counts set n = n - 1 where col = '{c}' and value = old.[{c}]; "
+        f"delete from fact_value_counts where col = '{c}' and value = old.[{c}] and n <= 0;"
+        for c in FACET_COLUMNS
+    )
+    db.execute("drop trigger fact_value_counts_ad")
+    db.execute("drop trigger fact_value_counts_au")
+    _count_down_triggers(db, count_down)
+
+
+# Count each non-null facet value of a new fact (m002; the trigger body m004 keeps).
+_COUNT_UP = (
+    "insert into fact_value_counts (col, value, n) select col, value, 1 from ("
+    + " union all ".join(f"select '{c}' as col, new.[{c}] as value" for c in FACET_COLUMNS)
+    + ") where value is not null on conflict (col, value) do update set n = n + 1;"
+)
+
+
+def _count_down_triggers(db: sqlite_utils.Database, count_down: str) -> None:
+    """The delete and update triggers of fact_value_counts, around a count-down body."""
+    watched = ", ".join(FACET_COLUMNS)
+    db.execute(f"create trigger fact_value_counts_ad after delete on facts begin {count_down} end")
+    db.execute(
+        f"create trigger fact_value_counts_au after update of {watched} on facts "
+        f"begin {count_down} {_COUNT_UP} end"
     )
 
 
