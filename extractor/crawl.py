@@ -36,6 +36,7 @@ from extractor.store import (
     now,
     record_error,
     save_article,
+    writing,
 )
 from extractor.store import start_run as store_start_run
 from extractor.textparse import parse_text
@@ -302,7 +303,7 @@ def save_feed_state(
     is asked for in full again next time)."""
     listed = [link.model_dump(mode="json", exclude={"title"}) for link in links]
     stamp = now()
-    with db.atomic():
+    with writing(db):
         db["feed_state"].upsert(
             {
                 "url": normalize_url(url),
@@ -318,7 +319,7 @@ def save_feed_state(
 
 
 def touch_feed_state(db: sqlite_utils.Database, url: str) -> None:
-    with db.atomic():
+    with writing(db):
         db.execute(
             "update feed_state set checked_at = ? where url = ?", [now(), normalize_url(url)]
         )

@@ -25,7 +25,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -128,6 +129,30 @@ def open_db(path: Path | str = DEFAULT_DB) -> sqlite_utils.Database:
     return db
 
 
+@contextmanager
+def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction, its write lock taken up front (BEGIN IMMEDIATE).
+
+    sqlite-utils' `atomic()` begins DEFERRED: a transaction that reads before it writes (most
+    inserts look up the table first) holds a snapshot, and if another process commits in
+    between, upgrading to a writer fails at once with "database is locked", without waiting
+    out the busy timeout. Taking the lock first makes a second writer wait its turn instead.
+    Nested inside an open transaction it is a savepoint, as `atomic()` is.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        raise
+
+
 # --- runs, sources, errors --------------------------------------------------------------------
 
 
@@ -138,7 +163,7 @@ def ensure_source(
     rows = list(db.query("select id from sources where name = ?", [name]))
     if rows:
         return int(rows[0]["id"])
-    with db.atomic():
+    with writing(db):
         table = db["sources"].insert({"name": name, "url": url, "kind": kind, "added_at": now()})
     return int(table.last_pk)
 
@@ -148,7 +173,7 @@ def start_run(
 ) -> int:
     """Record the start of a run (`crawl`, `ingest`, `reextract`) and return its id."""
     source_id = ensure_source(db, source) if source else None
-    with db.atomic():
+    with writing(db):
         table = db["runs"].insert(
             {
                 "kind": kind,
@@ -170,7 +195,7 @@ def finish_run(
 ) -> None:
     """Close a run with its tallies (status "done", or "failed"/"interrupted")."""
     tally = counts.model_dump() if isinstance(counts, RunCounts) else dict(counts)
-    with db.atomic():
+    with writing(db):
         db["runs"].update(
             run_id,
             {
@@ -194,7 +219,7 @@ def record_error(
     db: sqlite_utils.Database, run_id: int | None, url: str | None, stage: str, message: str
 ) -> int:
     """Keep a per-article failure (stage: fetch, parse, extract, store) so a run can go on."""
-    with db.atomic():
+    with writing(db):
         table = db["errors"].insert(
             {"run_id": run_id, "url": url, "stage": stage, "message": message, "at": now()}
         )
@@ -241,7 +266,7 @@ def save_article(
     digest = article.content_hash
     source_id = ensure_source(db, source) if source else None
     try:
-        with db.atomic():
+        with writing(db):
             current = _one(db, "select * from articles where canonical_url = ?", [key])
             if current is not None and current["content_hash"] == digest:
                 _remember_validators(db, current, etag, last_modified)
@@ -289,7 +314,7 @@ def replace_facts(
 ) -> int:
     """Swap an article's facts for new fact rows (`fact_row`), in one transaction (reextract)."""
     try:
-        with db.atomic():
+        with writing(db):
             db.execute("delete from facts where article_id = ?", [article_id])
             insert_fact_rows(db, rows)
             db["articles"].update(article_id, {"patterns_version": version})

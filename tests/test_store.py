@@ -24,14 +24,22 @@ from extractor.store import (
     fetch_state,
     finish_run,
     load_article,
+    now,
     open_db,
     period_start,
     record_error,
     save_article,
     start_run,
+    writing,
 )
 
 MEKONG = STORIES[0]
+MIGRATIONS = [
+    "m001_initial",
+    "m002_fact_value_counts",
+    "m003_feed_state",
+    "m004_count_down_by_key",
+]
 
 
 def dump(path: Path) -> list[str]:
@@ -72,7 +80,7 @@ def test_schema_tables_wal_foreign_keys_fts_and_migrations(db_path: Path) -> Non
     assert db["articles"].detect_fts() == "articles_fts"
     triggers = {t.name for t in db.triggers}
     assert {"facts_ai", "facts_ad", "facts_au", "articles_ai", "articles_ad"} <= triggers
-    assert schema.version(db) == ["m001_initial", "m002_fact_value_counts", "m003_feed_state"]
+    assert schema.version(db) == MIGRATIONS
     db.close()
     before = dump(db_path)
     open_db(db_path).close()  # applying migrations again changes nothing
@@ -91,7 +99,7 @@ def test_processes_opening_a_new_database_at_once_create_it_once(db_path: Path) 
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         versions = list(pool.map(opener, range(6)))
-    assert versions == [["m001_initial", "m002_fact_value_counts", "m003_feed_state"]] * 6
+    assert versions == [MIGRATIONS] * 6
 
 
 def test_every_spec_field_has_a_column(db_path: Path) -> None:
@@ -344,6 +352,42 @@ def test_unchanged_page_with_new_etag_remembers_it_for_the_next_conditional_get(
     assert result.status == "unchanged"
     assert fetch_state(db, MEKONG.url) == FetchState('"two"', None)
     assert count(db, "facts") == 4 and count(db, "article_history") == 0
+
+
+def test_a_second_writer_waits_its_turn_instead_of_failing(db_path: Path) -> None:
+    """Two processes writing at once (reextract's workers, a crawl beside them): a write that
+    reads first must wait for the other writer's commit, not fail with "database is locked"
+    (a DEFERRED transaction's snapshot goes stale when the other commits, and SQLite then
+    refuses the upgrade without waiting)."""
+    import threading
+
+    first = open_db(db_path)
+    run_id = start_run(first, "ingest")
+    failures: list[BaseException] = []
+
+    def record() -> None:
+        try:
+            record_error(open_db(db_path), run_id, "https://example.test/a", "fetch", "HTTP 503")
+        except BaseException as exc:
+            failures.append(exc)
+
+    with writing(first):
+        first["errors"].insert(
+            {
+                "run_id": run_id,
+                "url": "https://example.test/b",
+                "stage": "fetch",
+                "message": "x",
+                "at": now(),
+            }
+        )
+        waiting = threading.Thread(target=record)
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive()  # the second writer is waiting for the lock
+    waiting.join(10)
+    assert failures == []
+    assert count(first, "errors") == 2
 
 
 # --- reextract --------------------------------------------------------------------------------
