@@ -215,6 +215,15 @@ def finish_run(
     db.execute("PRAGMA optimize")
 
 
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Copy the WAL into the database and empty it, after a bulk job that let it grow. Best
+    effort: a reader still on an old snapshot keeps its pages, and the next one finishes."""
+    try:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.DatabaseError:
+        pass
+
+
 def record_error(
     db: sqlite_utils.Database, run_id: int | None, url: str | None, stage: str, message: str
 ) -> int:
@@ -310,17 +319,23 @@ def save_article(
 
 
 def replace_facts(
-    db: sqlite_utils.Database, article_id: int, rows: list[dict], version: str
+    db: sqlite_utils.Database, swaps: Iterable[tuple[int, list[dict]]], version: str
 ) -> int:
-    """Swap an article's facts for new fact rows (`fact_row`), in one transaction (reextract)."""
+    """Swap each (article id, new fact rows from `fact_row`) pair's facts, all in one
+    transaction (reextract): a batch of articles is committed together, so an interrupted run
+    leaves every article either fully old or fully new. Returns the facts written."""
+    swaps = list(swaps)
+    written = 0
     try:
         with writing(db):
-            db.execute("delete from facts where article_id = ?", [article_id])
-            insert_fact_rows(db, rows)
-            db["articles"].update(article_id, {"patterns_version": version})
+            for article_id, rows in swaps:
+                db.execute("delete from facts where article_id = ?", [article_id])
+                written += insert_fact_rows(db, rows)
+                db["articles"].update(article_id, {"patterns_version": version})
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot replace facts of article {article_id}: {exc}") from exc
-    return len(rows)
+        ids = ", ".join(str(article_id) for article_id, _ in swaps)
+        raise StoreError(f"cannot replace the facts of article(s) {ids}: {exc}") from exc
+    return written
 
 
 def insert_facts(

@@ -468,23 +468,3 @@ def test_reextract_without_a_database_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["reextract", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
     assert "no database yet" in result.output and "Traceback" not in result.output
-
-
-def test_reextract_feeds_workers_only_as_fast_as_the_writer_stores() -> None:
-    """Workers outran the single writer and their results piled up in the parent (880 MB over
-    100,000 articles): a batch is only sent while fewer than N are waiting to be written."""
-    import threading
-
-    from extractor.reextract import _metered
-
-    slots = threading.Semaphore(2)
-    feeder = _metered([[1], [2], [3]], slots)
-    assert [next(feeder), next(feeder)] == [[1], [2]]
-    fed: list[list[int]] = []
-    waiting = threading.Thread(target=lambda: fed.append(next(feeder)), daemon=True)
-    waiting.start()
-    waiting.join(0.3)
-    assert fed == []  # the third batch waits for a slot
-    slots.release()  # the writer has stored a batch
-    waiting.join(5)
-    assert fed == [[3]]
