@@ -351,6 +351,18 @@ def section_reextract(
     say()
 
 
+def stored_db(db: Path) -> tuple[int, Path, float]:
+    """A database given with --reextract-db, as (articles, path, per-article cost): the cost
+    is unknown, so the budget never passes it over."""
+    import sqlite3
+
+    if not db.is_file():
+        sys.exit(f"bench: no database at {db}")
+    with sqlite3.connect(db) as conn:
+        (articles,) = conn.execute("select count(*) from articles").fetchone()
+    return articles, db, 0.0
+
+
 def mark_stale(db: Path) -> None:
     """Make every stored article look extracted by older patterns, so reextract redoes it."""
     import sqlite3
@@ -471,6 +483,17 @@ def main(argv: list[str] | None = None) -> None:
         help="seconds for the two reextract runs (default 360, quick 60)",
     )
     parser.add_argument(
+        "--keep-dbs",
+        action="store_true",
+        help="keep the scaling databases in bench/out (for a later --reextract-db)",
+    )
+    parser.add_argument(
+        "--reextract-db",
+        type=Path,
+        help="re-extract this stored database (say a kept scaling database) instead of the "
+        "largest one of this run; it is rewritten in place and kept",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="also profile extract with py-spy (bench/profile.py)"
     )
     args = parser.parse_args(argv)
@@ -502,9 +525,11 @@ def main(argv: list[str] | None = None) -> None:
     if "scaling" not in skip:
         complete = section_scaling(sizes, args.article_words, args.scale_budget, results)
     if "reextract" not in skip:
-        section_reextract(complete, args.reextract_budget, results)
-    for _, db, _ in complete:
-        remove_db(db)
+        given = [stored_db(args.reextract_db)] if args.reextract_db else []
+        section_reextract(given or complete, args.reextract_budget, results)
+    if not args.keep_dbs:
+        for _, db, _ in complete:
+            remove_db(db)
     if args.profile:
         section_profile(min(words, 60_000))
     results["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
