@@ -310,15 +310,14 @@ def serve(db_path: Path, host: str, port: int, public: bool) -> None:
 def eval_command(paths: tuple[Path, ...], as_json: bool, show_errors: bool) -> None:
     """Score extraction against gold files or a NewsQuant JSONL.
 
-    PATHS are gold files in SPEC.md format, folders of them (`*.json`, or fixture folders'
-    `*/expected.json`), or NewsQuant `.jsonl` files, which score the quantity layer alone
-    (value, value+unit, value+change).
+    PATHS are gold files in SPEC.md format, NewsQuant `.jsonl` files, which score the
+    quantity layer alone (value, value+unit, value+change), or folders of either (`*.json`,
+    fixture folders' `*/expected.json`, `*.jsonl`).
     """
-    from extractor.scoring import evaluate_paths, report_json
+    from extractor.scoring import eval_inputs, evaluate_paths, report_json
 
-    newsquant = [p for p in paths if p.suffix == ".jsonl"]
-    gold = [p for p in paths if p.suffix != ".jsonl"]
     try:
+        gold, newsquant = eval_inputs(paths)
         if gold:
             report = evaluate_paths(gold)
             click.echo(report_json(report) if as_json else report.table(show_errors))

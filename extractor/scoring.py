@@ -152,6 +152,27 @@ def gold_paths(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def eval_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """PATHS as (gold files, NewsQuant `.jsonl` files), folders expanded to both kinds; a
+    folder holding neither is an error, not an empty score."""
+    gold: list[Path] = []
+    newsquant: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found, sentences = gold_paths([path]), sorted(path.glob("*.jsonl"))
+            if not found and not sentences:
+                raise GoldFileError(
+                    str(path), "holds no gold files (*.json, */expected.json) and no .jsonl"
+                )
+            gold += found
+            newsquant += sentences
+        elif path.suffix == ".jsonl":
+            newsquant.append(path)
+        else:
+            gold.append(path)
+    return gold, newsquant
+
+
 def load_gold(path: Path) -> tuple[GoldFile, str]:
     try:
         gold = GoldFile.model_validate_json(path.read_text(encoding="utf-8"))

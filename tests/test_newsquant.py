@@ -62,3 +62,21 @@ def test_cli_jsonl_and_bad_input(tmp_path: Path) -> None:
         out = run(stdin=stdin)
         assert out.returncode == 0 and b"Traceback" not in out.stderr
     assert len(json.loads(out.stdout)["quantities"]) == 20_000
+
+
+def test_eval_reads_a_folder_of_newsquant_files_and_rejects_an_empty_one(tmp_path: Path) -> None:
+    sentences = tmp_path / "eval"
+    sentences.mkdir()
+    record = {"id": "a", "text": "Exports rose 5% to $2 billion.", "quantities": [
+        {"value": 5.0, "range": None, "unit": "percentage", "change": "up"},
+        {"value": 2e9, "range": None, "unit": "dollar", "change": "="}]}  # fmt: skip
+    (sentences / "nq.jsonl").write_text(json.dumps(record) + "\n")
+    eval_cli = [sys.executable, "-m", "extractor", "eval", "--json"]
+    out = subprocess.run([*eval_cli, str(sentences)], capture_output=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["value"]["tp"] == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = subprocess.run([*eval_cli, str(empty)], capture_output=True, timeout=300)
+    assert out.returncode == 1 and b"Traceback" not in out.stderr
+    assert b"holds no gold files" in out.stderr and out.stderr.strip().count(b"\n") == 0
