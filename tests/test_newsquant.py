@@ -39,27 +39,27 @@ def test_score_newsquant_counts_value_unit_and_change(tmp_path: Path) -> None:
     assert json.loads(report.model_dump_json())["value"]["f1"] == 1.0
 
 
-def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "extractor", "quantities", *args],
+def run(verb: str, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "extractor", verb, *args],
                           input=stdin, capture_output=True, timeout=300)  # fmt: skip
 
 
 def test_cli_jsonl_and_bad_input(tmp_path: Path) -> None:
     good = tmp_path / "in.jsonl"
     good.write_text('{"id": "x", "text": "Imports fell 1.4% to RM5 billion."}\n')
-    out = run("--jsonl", str(good))
+    out = run("quantities", "--jsonl", str(good))
     assert out.returncode == 0
     record = json.loads(out.stdout)
     assert [q["unit"] for q in record["quantities"]] == ["percent", "MYR"]
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b'{"id": 1}\n\xff\xfe junk')
-    out = run("--jsonl", str(bad))
+    out = run("quantities", "--jsonl", str(bad))
     assert out.returncode == 1 and b"Traceback" not in out.stderr
     assert out.stderr.strip().count(b"\n") == 0
     five_mb = ("Trade talks resumed in the capital on Monday. " * 105_000).encode()
     dense = ("Exports rose 5%. " * 20_000).encode()
     for stdin in (b"", b"\x00\x01\xff" * 1000, five_mb, dense):
-        out = run(stdin=stdin)
+        out = run("quantities", stdin=stdin)
         assert out.returncode == 0 and b"Traceback" not in out.stderr
     assert len(json.loads(out.stdout)["quantities"]) == 20_000
 
@@ -71,12 +71,11 @@ def test_eval_reads_a_folder_of_newsquant_files_and_rejects_an_empty_one(tmp_pat
         {"value": 5.0, "range": None, "unit": "percentage", "change": "up"},
         {"value": 2e9, "range": None, "unit": "dollar", "change": "="}]}  # fmt: skip
     (sentences / "nq.jsonl").write_text(json.dumps(record) + "\n")
-    eval_cli = [sys.executable, "-m", "extractor", "eval", "--json"]
-    out = subprocess.run([*eval_cli, str(sentences)], capture_output=True, timeout=300)
+    out = run("eval", "--json", str(sentences))
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["value"]["tp"] == 2
     empty = tmp_path / "empty"
     empty.mkdir()
-    out = subprocess.run([*eval_cli, str(empty)], capture_output=True, timeout=300)
+    out = run("eval", "--json", str(empty))
     assert out.returncode == 1 and b"Traceback" not in out.stderr
     assert b"holds no gold files" in out.stderr and out.stderr.strip().count(b"\n") == 0
