@@ -193,17 +193,25 @@ class Group:
     def items(self) -> list[Item]:
         return [i for i in (self.level, self.change) if i is not None]
 
+    # start, end and first are read tens of times per group while facts are built: compared
+    # directly, not through a list of items.
     @property
     def start(self) -> int:
-        return min(i.start for i in self.items)
+        return self.first.start
 
     @property
     def end(self) -> int:
-        return max(i.end for i in self.items)
+        level, change = self.level, self.change
+        if level is None or change is None:
+            return (level or change).end  # type: ignore[union-attr]
+        return max(level.end, change.end)
 
     @property
     def first(self) -> Item:
-        return min(self.items, key=lambda i: i.start)
+        level, change = self.level, self.change
+        if level is None or change is None:
+            return level or change  # type: ignore[return-value]
+        return change if change.start < level.start else level
 
 
 def clause_bounds(text: str) -> list[tuple[int, int]]:

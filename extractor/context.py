@@ -61,13 +61,13 @@ ABBREVIATION_END = re.compile(
 def sentences(doc):
     """doc.sents, re-joined where the sentencizer cut after an abbreviation ("No. 1",
     "v. June") or where the next piece starts in lower case or with a digit."""
-    spans = list(doc.sents)
+    text = doc.text  # sliced by character offsets: Span.text would build a Token per token
     merged = []
-    for span in spans:
+    for span in doc.sents:
         if merged:
             prev = merged[-1]
-            first = span.text.lstrip()[:1]
-            if ABBREVIATION_END.search(prev.text) or (
+            first = text[span.start_char : span.end_char].lstrip()[:1]
+            if ABBREVIATION_END.search(text[prev.start_char : prev.end_char]) or (
                 first and (first.islower() or first.isdigit())
             ):
                 merged[-1] = doc[prev.start : span.end]
@@ -75,7 +75,7 @@ def sentences(doc):
         merged.append(span)
     out = []
     for span in merged:
-        cuts = [m.end() for m in UNIT_FULL_STOP.finditer(span.text)]
+        cuts = [m.end() for m in UNIT_FULL_STOP.finditer(text[span.start_char : span.end_char])]
         start = span.start_char
         for cut in cuts:
             piece = doc.char_span(start, span.start_char + cut, alignment_mode="expand")

@@ -123,8 +123,8 @@ def sentence_facts(
     para: ParagraphState,
     heading: Period | None,
 ) -> list[Fact]:
-    text = sent.text
     s_start = sent.start_char
+    text = sent.doc.text[s_start : sent.end_char]  # what sent.text is, without a Token each
     base = offset + s_start  # article offset of the sentence
     periods = find_periods(text) if PERIOD_HINT.search(text) else []
     # The quantity layer reads the block's Doc through the sentence Span (only the span's

@@ -37,17 +37,34 @@ class Sentence:
     cues: list[Cue]
     respectively: bool = False
     metric_of: dict[int, str] = field(default_factory=dict)  # group index -> metric
+    # Asked for many times per group while its fields are filled in; the groups are settled by
+    # then, so each answer is worked out once.
+    _windows: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _asides: list[tuple[int, int]] | None = field(default=None, repr=False)
 
     def clause_of(self, group: Group) -> int:
         return group.first.clause
 
+    @property
+    def asides(self) -> list[tuple[int, int]]:
+        """The ", which ...," and ", where ...," asides, as (start, end) offsets."""
+        if self._asides is None:
+            self._asides = [(m.start(), m.end()) for m in ASIDE.finditer(self.text)]
+        return self._asides
+
     def window(self, n: int) -> tuple[int, int]:
         """From the end of the previous group in the same clause (or the clause start) to the
         start of group n."""
+        found = self._windows.get(n)
+        if found is None:
+            found = self._windows[n] = self._window(n)
+        return found
+
+    def _window(self, n: int) -> tuple[int, int]:
         group = self.groups[n]
         c_start = self.clauses[self.clause_of(group)][0]
         start = c_start
-        asides = [(m.start(), m.end()) for m in ASIDE.finditer(self.text)]
+        asides = self.asides
         for other in self.groups[:n]:
             inside = any(a <= other.start < b for a, b in asides)
             if inside and not any(a <= group.start < b for a, b in asides):
@@ -213,7 +230,7 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
         ]
         if antecedent:
             return metrics.build(text, antecedent[-1], blocked)
-    asides = [(m.start(), m.end()) for m in ASIDE.finditer(text)]
+    asides = s.asides
     if any(a <= w_start <= b for a, b in asides):
         w_start = s.clauses[s.clause_of(group)][0]  # the group before sat inside an aside
     candidates = [
