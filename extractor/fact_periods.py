@@ -88,11 +88,11 @@ def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, b
     if change.q.change_basis:
         return change.q.change_basis, True
     a_start, a_end = s.after(n)
-    for start, _end, basis in find_bases(s.text):
+    for start, _end, basis in s.bases:
         if a_start <= start < a_end and basis:
             return basis, True
     first_item = min(g.start for g in s.groups)
-    for start, _end, basis in find_bases(s.text):
+    for start, _end, basis in s.bases:
         if start < first_item and basis:
             return basis, True
     w_start, _ = s.window(n)

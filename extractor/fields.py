@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractor import metrics
-from extractor.clauses import CURRENCY_UNITS, FORECAST_AFTER, Group, change_words
+from extractor.clauses import CURRENCY_UNITS, FORECAST_AFTER, Group, change_words, find_bases
 from extractor.entities import (
     ECONOMY_KINDS,
     EntityMention,
@@ -41,6 +41,7 @@ class Sentence:
     # then, so each answer is worked out once.
     _windows: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
     _asides: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _bases: list[tuple[int, int, str]] | None = field(default=None, repr=False)
 
     def clause_of(self, group: Group) -> int:
         return group.first.clause
@@ -51,6 +52,13 @@ class Sentence:
         if self._asides is None:
             self._asides = [(m.start(), m.end()) for m in ASIDE.finditer(self.text)]
         return self._asides
+
+    @property
+    def bases(self) -> list[tuple[int, int, str]]:
+        """The basis phrases ("year on year", "from a month earlier") as (start, end, basis)."""
+        if self._bases is None:
+            self._bases = find_bases(self.text)
+        return self._bases
 
     def window(self, n: int) -> tuple[int, int]:
         """From the end of the previous group in the same clause (or the clause start) to the

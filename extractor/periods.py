@@ -210,9 +210,9 @@ def find_periods(text: str) -> list[PeriodMention]:
             if not ok:
                 continue
         for m in regex.finditer(text):
-            if m.end() > m.start():
-                groups = {k: v for k, v in m.groupdict().items()}
-                found.append(PeriodMention(m.start(), m.end(), kind, groups, pid, text=m[0]))
+            start, end = m.span()
+            if end > start:
+                found.append(PeriodMention(start, end, kind, m.groupdict(), pid, text=m[0]))
     found.sort(key=lambda p: (p.start, -(p.end - p.start)))
     chosen: list[PeriodMention] = []
     for mention in found:
