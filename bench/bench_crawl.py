@@ -97,10 +97,10 @@ def main() -> None:
         serve(args.serve, args.pages)
         return
 
-    from extractor.crawl import Crawl
-    from extractor.fetch import FetchPolicy
-    from extractor.sources import Source, SourcesConfig
-    from extractor.store import open_db
+    from extractor.ingest.fetch import FetchPolicy
+    from extractor.jobs.crawl import Crawl
+    from extractor.jobs.sources import Source, SourcesConfig
+    from extractor.store.db import open_db
 
     port = free_port()
     server = subprocess.Popen(

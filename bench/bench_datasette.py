@@ -23,9 +23,9 @@ import statistics
 import time
 from pathlib import Path
 
-from extractor.schema import recount_facet_values
-from extractor.serve import make_datasette
-from extractor.store import open_db, period_start
+from extractor.serve.app import make_datasette
+from extractor.store.db import open_db, period_start
+from extractor.store.schema import recount_facet_values
 
 OUT = Path(__file__).resolve().parent / "out"
 FACTS_PER_ARTICLE = 10

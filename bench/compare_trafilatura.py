@@ -21,7 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-from extractor.parse import clean_text, parse_html
+from extractor.parse.blocks import clean_text
+from extractor.parse.html import parse_html
 
 ROOT = Path(__file__).resolve().parent.parent
 

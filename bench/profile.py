@@ -36,7 +36,7 @@ def profiled_loop(call, items) -> None:  # noqa: ANN001 - any callable over any 
 
 def child(target: str, words: int) -> None:
     """The profiled process: build the input, warm up, then run the loop py-spy looks at."""
-    from extractor.parse import parse_document
+    from extractor.parse.document import parse_document
 
     pages = list(article_pages(load_source(), max(1, words // 150), 150, seed=5))
     if target == "parse":
@@ -44,8 +44,8 @@ def child(target: str, words: int) -> None:
     else:
         articles = [parse_document(page) for page in pages]
         if target == "quantities":
-            from extractor.nlp import get_nlp
-            from extractor.quantities import find_quantities
+            from extractor.extract.nlp import get_nlp
+            from extractor.extract.quantities import find_quantities
 
             nlp = get_nlp()
             items = [block.text for article in articles for block in article.blocks]
@@ -53,7 +53,7 @@ def child(target: str, words: int) -> None:
             def call(text: str) -> object:
                 return find_quantities(nlp(text))
         else:
-            from extractor.extract import extract_facts
+            from extractor.extract.facts import extract_facts
 
             call, items = extract_facts, articles
     for item in items[:5]:

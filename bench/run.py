@@ -109,7 +109,7 @@ def fmt(value: float | None, digits: int = 0) -> str:
 
 
 def section_throughput(words: int, article_words: int, repeats: int, results: dict) -> None:
-    from extractor.parse import parse_document
+    from extractor.parse.document import parse_document
 
     source = load_source()
     pages: list[str] = []

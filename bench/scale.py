@@ -28,9 +28,9 @@ def rss_mb(field: str = "VmRSS") -> float:
 
 
 def run(articles: int, db_path: Path, words: int, max_seconds: float | None = None) -> dict:
-    from extractor.extract import extract_facts
-    from extractor.parse import parse_document
-    from extractor.store import open_db, save_article
+    from extractor.extract.facts import extract_facts
+    from extractor.parse.document import parse_document
+    from extractor.store.db import open_db, save_article
 
     source = load_source()
     db_path.parent.mkdir(parents=True, exist_ok=True)

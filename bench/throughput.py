@@ -121,8 +121,8 @@ def quantity_layer(texts: list[str]) -> Case:
     """The quantity layer alone: our nlp (tokenizer + our components) and find_quantities."""
     name = "quantity layer (get_nlp + find_quantities)"
     try:
-        nlp = importlib.import_module("extractor.nlp").get_nlp()
-        find = importlib.import_module("extractor.quantities").find_quantities
+        nlp = importlib.import_module("extractor.extract.nlp").get_nlp()
+        find = importlib.import_module("extractor.extract.quantities").find_quantities
     except (ImportError, AttributeError) as exc:
         return Case(name, [], None, note=f"not built yet ({exc})")
     return Case(name, texts, lambda text: find(nlp(text)))
@@ -130,7 +130,7 @@ def quantity_layer(texts: list[str]) -> Case:
 
 def fact_layer(articles: list[Article]) -> Case:
     """`extract` (layer 2): facts from parsed articles; HTML parsing is measured apart."""
-    from extractor.extract import extract_facts
+    from extractor.extract.facts import extract_facts
 
     return Case("extract (extract_facts on parsed articles)", articles, extract_facts)
 
@@ -144,7 +144,7 @@ def extract_document(pages: list[str]) -> Case:
 
 
 def html_parse(pages: list[str]) -> Case:
-    from extractor.parse import parse_document
+    from extractor.parse.document import parse_document
 
     return Case("parse_document (HTML parse alone)", pages, parse_document)
 

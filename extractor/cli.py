@@ -76,7 +76,7 @@ def read_input(source: str) -> str:
 def decode_bytes(data: bytes) -> str:
     """Decode a file the way a fetched page is decoded (BOM, <meta charset>, UTF-8, a guess
     for GBK/Shift-JIS, cp1252 last), so a saved page reads the same as the page served."""
-    from extractor.charset import decode_body
+    from extractor.ingest.charset import decode_body
 
     return decode_body(data)[0]
 
@@ -157,9 +157,9 @@ def ingest(
     sources: tuple[str, ...], db_path: Path, published: date | None, allow_private: bool
 ) -> None:
     """Ingest article files (HTML or text) or URLs into the database, once each."""
-    from extractor.extract import extract_facts
-    from extractor.parse import parse_document
-    from extractor.store import open_db, save_article
+    from extractor.extract.facts import extract_facts
+    from extractor.parse.document import parse_document
+    from extractor.store.db import open_db, save_article
 
     try:
         db = open_db(db_path)
@@ -178,8 +178,8 @@ def ingest(
                 )
             stored += save_article(db, article, extract_facts(article)).status == "new"
         if urls:
-            from extractor.crawl import crawl as crawl_urls
-            from extractor.crawl import url_config
+            from extractor.jobs.crawl import crawl as crawl_urls
+            from extractor.jobs.crawl import url_config
 
             summary = crawl_urls(db, url_config(urls, allow_private), kind="ingest")
             stored += summary.new_articles
@@ -226,9 +226,9 @@ def crawl(sources: Path, db_path: Path, interval: str | None) -> None:
 
 
 def _crawl(sources: Path, db_path: Path, interval: str | None) -> None:
-    from extractor.crawl import every, parse_interval
-    from extractor.sources import load_sources
-    from extractor.store import open_db
+    from extractor.jobs.crawl import every, parse_interval
+    from extractor.jobs.sources import load_sources
+    from extractor.store.db import open_db
 
     try:
         config = load_sources(sources)
@@ -261,7 +261,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def crawl_pass(db: object, db_path: Path, config: object) -> None:
     """One locked pass with a progress bar on stderr and the summary line on stdout."""
-    from extractor.crawl import Crawl, CrawlLock
+    from extractor.jobs.crawl import Crawl, CrawlLock
 
     with CrawlLock(db_path):
         run = Crawl(db, config)  # type: ignore[arg-type]
@@ -290,8 +290,8 @@ def crawl_pass(db: object, db_path: Path, config: object) -> None:
 )
 def serve(db_path: Path, host: str, port: int, public: bool) -> None:
     """Browse the facts in Datasette (Ctrl-C stops it)."""
-    from extractor.serve import check_database
-    from extractor.serve import serve as run_datasette
+    from extractor.serve.app import check_database
+    from extractor.serve.app import serve as run_datasette
 
     try:
         check_database(db_path)
@@ -314,7 +314,7 @@ def eval_command(paths: tuple[Path, ...], as_json: bool, show_errors: bool) -> N
     quantity layer alone (value, value+unit, value+change), or folders of either (`*.json`,
     fixture folders' `*/expected.json`, `*.jsonl`).
     """
-    from extractor.scoring import eval_inputs, evaluate_paths, report_json
+    from extractor.evaluate.scoring import eval_inputs, evaluate_paths, report_json
 
     try:
         gold, newsquant = eval_inputs(paths)
@@ -322,7 +322,7 @@ def eval_command(paths: tuple[Path, ...], as_json: bool, show_errors: bool) -> N
             report = evaluate_paths(gold)
             click.echo(report_json(report) if as_json else report.table(show_errors))
         for path in newsquant:
-            from extractor.newsquant import score_newsquant
+            from extractor.evaluate.newsquant import score_newsquant
 
             quantities_report = score_newsquant(path)
             click.echo(
@@ -348,9 +348,9 @@ def reextract(db_path: Path, workers: int | None, everything: bool) -> None:
 
     Each article's facts are replaced in one transaction; an interrupted run can be rerun.
     """
+    from extractor.jobs.reextract import reextract as run_reextract
+    from extractor.jobs.reextract import stale_ids
     from extractor.patterns import patterns_version
-    from extractor.reextract import reextract as run_reextract
-    from extractor.reextract import stale_ids
 
     if not db_path.is_file():
         fail(InputError(f"{db_path}: no database yet; run `newsfacts ingest` or `crawl` first"))
@@ -383,7 +383,7 @@ def quantities(source: str | None, jsonl: Path | None) -> None:
     range, unit, unit_surface, change, concept, surface, span}]} (NewsQuant's convention).
     Without it, the plain text of FILE (or stdin) gives one such line.
     """
-    from extractor.newsquant import quantities_records
+    from extractor.evaluate.newsquant import quantities_records
 
     try:
         if jsonl is not None:

@@ -51,10 +51,6 @@ class GoldFileError(NewsfactsError):
         super().__init__(f"{path}: {message}")
 
 
-class NotImplementedYet(NewsfactsError):
-    """A command whose issue has not landed yet. It says so instead of pretending to work."""
-
-
 class RobotsDisallowed(FetchError):
     """robots.txt forbids fetching this URL for our User-Agent."""
 

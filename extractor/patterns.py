@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extractor.errors import PatternError
 
-PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
+# `extractor/resources/patterns` links to the top-level `patterns/` folder, so a checkout, an
+# editable install and a wheel (which copies the files in) all find the same rules.
+PATTERNS_DIR = Path(__file__).resolve().parent / "resources" / "patterns"
 
 
 class Examples(BaseModel):

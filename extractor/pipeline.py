@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from extractor.extract import extract_facts
+from extractor.extract.facts import extract_facts
 from extractor.models import ArticleSummary, ExtractResult
-from extractor.parse import parse_document
+from extractor.parse.document import parse_document
 
 
 def extract_document(

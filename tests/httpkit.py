@@ -17,8 +17,8 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from extractor.fetch import Fetcher, FetchPolicy
-from extractor.sources import Source, SourcesConfig
+from extractor.ingest.fetch import Fetcher, FetchPolicy
+from extractor.jobs.sources import Source, SourcesConfig
 
 FIXTURES = Path(__file__).parent / "fixtures" / "http"
 HUGE_BYTES = 50 * 1024 * 1024

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.extract import extract_facts
+from extractor.extract.facts import extract_facts
 from extractor.models import Article, Fact
-from extractor.parse import parse_document
-from extractor.store import open_db, save_article
+from extractor.parse.document import parse_document
+from extractor.store.db import open_db, save_article
 
 # A sentence ends at . ! or ? followed by a space or the end ("8.6%" does not end one).
 SENTENCE = re.compile(r".+?(?:[.!?](?=\s|$)|$)", re.S)

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from reliability import Forker, Site, record, sources_toml
 
-from extractor.charset import decode_body
-from extractor.parse import parse_html
+from extractor.ingest.charset import decode_body
+from extractor.parse.html import parse_html
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_PAGES = sorted((REPO / "fixtures" / "articles").glob("*/page.html"))

@@ -13,7 +13,7 @@ import types
 
 from bench import scale
 from bench.corpus import article_pages, fresh_figures, load_source
-from extractor.parse import parse_document
+from extractor.parse.document import parse_document
 
 
 def test_fresh_figures_redraws_figures_but_keeps_years_and_shape() -> None:

@@ -78,7 +78,7 @@ COUNTS_SQL = (
 
 
 def test_datasette_reads_while_a_crawl_process_writes(tmp_path: Path) -> None:
-    from extractor.serve import make_datasette
+    from extractor.serve.app import make_datasette
 
     db = tmp_path / "newsfacts.db"
     sources = tmp_path / "sources.toml"

@@ -16,10 +16,10 @@ from reliability import record
 from werkzeug import Response
 
 from extractor.cli import cli
-from extractor.crawl import CrawlLock, crawl, every, parse_interval
 from extractor.errors import ConfigError, CrawlLocked, InputError
-from extractor.sources import load_sources
-from extractor.store import open_db
+from extractor.jobs.crawl import CrawlLock, crawl, every, parse_interval
+from extractor.jobs.sources import load_sources
+from extractor.store.db import open_db
 
 GOOD = {
     "/news/freedonia-exports.html",

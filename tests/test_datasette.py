@@ -1,5 +1,5 @@
 """Datasette over a store built by our pipeline, through Datasette's in-process client, with the
-configuration `newsfacts serve` uses (extractor.serve.make_datasette)."""
+configuration `newsfacts serve` uses (extractor.serve.app.make_datasette)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from datasette import hookimpl
 from newsroom import STORIES, VIETNAM, all_facts, build_store
 
 from extractor.errors import ServeError
-from extractor.serve import (
+from extractor.serve.app import (
     ALLOWED_PLUGINS,
     PUBLIC_SETTINGS,
     check_public,
@@ -24,7 +24,7 @@ from extractor.serve import (
     load_metadata,
     make_datasette,
 )
-from extractor.store import open_db
+from extractor.store.db import open_db
 
 METADATA = load_metadata()
 QUERIES = METADATA["databases"]["newsfacts"]["queries"]
@@ -234,7 +234,7 @@ def test_every_query_and_table_has_descriptions() -> None:
     db = sqlite3.connect(":memory:")
     import sqlite_utils
 
-    from extractor.schema import migrations
+    from extractor.store.schema import migrations
 
     scratch = sqlite_utils.Database(db)
     migrations.apply(scratch)

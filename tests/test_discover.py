@@ -10,8 +10,8 @@ import pytest
 from httpkit import FIXTURES
 from reliability import record
 
-from extractor.discover import parse_feed, parse_sitemap, parse_url_list
 from extractor.errors import DiscoveryError
+from extractor.ingest.discover import parse_feed, parse_sitemap, parse_url_list
 
 BASE = "http://127.0.0.1:8999"
 

@@ -17,9 +17,9 @@ from httpkit import fast_policy, quick_fetcher, table
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from extractor.crawl import crawl
-from extractor.sources import Source, SourcesConfig
-from extractor.store import open_db
+from extractor.jobs.crawl import crawl
+from extractor.jobs.sources import Source, SourcesConfig
+from extractor.store.db import open_db
 
 STAMP = "Tue, 04 Nov 2025 07:30:00 GMT"
 # Our own words: two short trade stories and one that appears later.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.entities import (
+from extractor.extract.entities import (
     find_entities,
     is_non_partner_group,
     is_partner_position,

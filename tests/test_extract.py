@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from extractor.clauses import Item, assign_roles, clause_bounds, make_groups
-from extractor.extract import extract_facts
+from extractor.extract.clauses import Item, assign_roles, clause_bounds, make_groups
+from extractor.extract.facts import extract_facts
 from extractor.models import Article, Block, Fact, Quantity
-from extractor.parse import parse_document
+from extractor.parse.document import parse_document
 from extractor.patterns import patterns_version
 
 

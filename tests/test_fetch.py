@@ -11,9 +11,9 @@ from pytest_httpserver import HTTPServer
 from reliability import record
 from werkzeug import Response
 
-from extractor.charset import decode_body
 from extractor.errors import FetchError, RobotsDisallowed, UnsafeURLError
-from extractor.fetch import USER_AGENT, Fetcher, retry_after
+from extractor.ingest.charset import decode_body
+from extractor.ingest.fetch import USER_AGENT, Fetcher, retry_after
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability import record
 
-from extractor.periods import PeriodContext, find_periods, resolve
+from extractor.extract.periods import PeriodContext, find_periods, resolve
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_PAGES = sorted((REPO / "fixtures" / "articles").glob("*/page.html"))
@@ -176,7 +176,7 @@ SEPARATORS = [" ", "\u00a0", "\u202f", "\u2009", " \u200b", "\u200b "]
 def test_amount_survives_any_space_between_number_and_scale(
     value: float, scale: tuple[str, float], separator: str
 ) -> None:
-    from extractor.numbers import format_number
+    from extractor.extract.numbers import format_number
     from extractor.pipeline import extract_document
 
     record("hypothesis_examples")
@@ -190,7 +190,7 @@ def test_amount_survives_any_space_between_number_and_scale(
 
 
 def test_quantity_layer_alone_reads_a_no_break_space_before_the_scale() -> None:
-    from extractor.quantities import quantities_in_text
+    from extractor.extract.quantities import quantities_in_text
 
     record("bad_inputs")
     found = quantities_in_text("Sales hit $758.3\u00a0billion in March.")
@@ -275,7 +275,7 @@ def fuzz_inputs(count: int, seed: int) -> list[tuple[str, bytes]]:
 # JSON line per input. The parent times every input and kills the worker on a hang.
 WORKER = r"""
 import json, math, sys, time
-from extractor.charset import decode_body
+from extractor.ingest.charset import decode_body
 from extractor.errors import NewsfactsError
 from extractor.pipeline import extract_document
 print(json.dumps({"ready": True}), flush=True)

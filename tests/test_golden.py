@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from extractor.extract import extract_facts
-from extractor.parse import clean_text
-from extractor.scoring import article_for, evaluate_paths, load_gold, normalize, score_file
+from extractor.evaluate.scoring import article_for, evaluate_paths, load_gold, normalize, score_file
+from extractor.extract.facts import extract_facts
+from extractor.parse.blocks import clean_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 EXPECTED = sorted(FIXTURES.glob("*/expected.json"))

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from extractor.inflection import singular
-from extractor.newsquant import nq_unit, score_newsquant
-from extractor.quantities import quantities_in_text
+from extractor.evaluate.newsquant import nq_unit, score_newsquant
+from extractor.extract.inflection import singular
+from extractor.extract.quantities import quantities_in_text
 
 
 def test_units_map_to_newsquant_names() -> None:

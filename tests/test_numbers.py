@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.numbers import format_number, parse_numeral
-from extractor.quantities import quantities_in_text
+from extractor.extract.numbers import format_number, parse_numeral
+from extractor.extract.quantities import quantities_in_text
 
 
 @given(st.text(max_size=200))

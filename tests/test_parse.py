@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from reliability import record
 
-from extractor.parse import parse_html
-from extractor.urls import normalize_url
+from extractor.ingest.urls import normalize_url
+from extractor.parse.html import parse_html
 
 ROOT = Path(__file__).parent.parent
 CAIXIN = ROOT / "fixtures/articles/caixin-2026-01-30-chips-drive-exports/page.html"
@@ -254,6 +254,6 @@ def test_loose_text_in_containers_becomes_blocks() -> None:
     ],
 )
 def test_clean_text_spaces_inside_numbers(raw: str, clean: str) -> None:
-    from extractor.parse import clean_text
+    from extractor.parse.blocks import clean_text
 
     assert clean_text(raw) == clean

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from extractor.cli import cli
-from extractor.parse import parse_html
+from extractor.parse.html import parse_html
 
 # Our own words: an old-style press page. The menu is a bare <div> of links, the body a bare
 # <div> of text with <br> breaks (one sentence hard-wrapped over two lines), the footer a

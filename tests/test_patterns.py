@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from spacy.matcher import Matcher, PhraseMatcher
 
-from extractor.nlp import get_nlp
+from extractor.extract.nlp import get_nlp
+from extractor.extract.quantities import quantities_in_text
 from extractor.patterns import PatternEntry, load_family, pattern_files
-from extractor.quantities import quantities_in_text
 
 
 def uses_entry(entry: PatternEntry, text: str) -> bool:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from extractor.periods import (
+from extractor.extract.periods import (
     Period,
     PeriodContext,
     comparison_basis,
@@ -129,7 +129,7 @@ def period_entries() -> list:
 def fixture_sentences() -> list[str]:
     from pathlib import Path
 
-    from extractor.parse import parse_document
+    from extractor.parse.document import parse_document
 
     pages = sorted((Path(__file__).parent.parent / "fixtures" / "articles").glob("*/page.html"))
     texts = [parse_document(p.read_text(encoding="utf-8")).text for p in pages]
@@ -142,7 +142,7 @@ def test_every_period_pattern_has_a_gate_and_the_gate_lets_every_match_through()
     example of every period pattern and every paragraph of the fixture corpus."""
     import re
 
-    from extractor.periods import compiled_patterns
+    from extractor.extract.periods import compiled_patterns
 
     texts = fixture_sentences()
     for entry in period_entries():

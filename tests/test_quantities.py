@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.nlp import get_nlp
-from extractor.quantities import find_quantities, quantities_in_text
+from extractor.extract.nlp import get_nlp
+from extractor.extract.quantities import find_quantities, quantities_in_text
 
 
 def one(text: str):

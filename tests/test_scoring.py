@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from extractor.evaluate.scoring import GoldFact, GoldFile, score_file
 from extractor.models import Fact, Mention
-from extractor.scoring import GoldFact, GoldFile, score_file
 
 SENTENCE = "Exports climbed 7.2% year-on-year to $758.3 billion last year."
 

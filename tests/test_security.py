@@ -32,9 +32,9 @@ import httpx
 import pytest
 from reliability import Site, record
 
-from extractor.discover import parse_feed, parse_sitemap
 from extractor.errors import DiscoveryError, FetchError, UnsafeURLError
-from extractor.fetch import Fetcher, FetchPolicy
+from extractor.ingest.discover import parse_feed, parse_sitemap
+from extractor.ingest.fetch import Fetcher, FetchPolicy
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "extractor"
@@ -418,7 +418,7 @@ def test_served_public_process_is_read_only_and_runs_no_sql(store: Path) -> None
 def test_sql_time_limit_interrupts_a_slow_query_over_http(store: Path, tmp_path: Path) -> None:
     """Under the public settings a runaway query is stopped at the limit, not left running:
     a canned query added for the test counts to a billion through Datasette's HTTP path."""
-    from extractor.serve import PUBLIC_SETTINGS, load_metadata, make_datasette
+    from extractor.serve.app import PUBLIC_SETTINGS, load_metadata, make_datasette
 
     metadata = load_metadata()
     metadata["databases"]["newsfacts"]["queries"]["count_forever"] = {
@@ -438,7 +438,7 @@ def test_sql_time_limit_interrupts_a_slow_query_over_http(store: Path, tmp_path:
 
 
 def test_no_canned_query_writes() -> None:
-    from extractor.serve import load_metadata
+    from extractor.serve.app import load_metadata
 
     record("security_probes")
     for database in load_metadata().get("databases", {}).values():

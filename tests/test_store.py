@@ -10,14 +10,14 @@ import pytest
 from click.testing import CliRunner
 from newsroom import STORIES, build_store, story_article, story_facts
 
-from extractor import schema
 from extractor.cli import cli
 from extractor.errors import StoreError
-from extractor.extract import extract_facts
+from extractor.extract.facts import extract_facts
+from extractor.jobs.reextract import reextract, stale_ids
 from extractor.models import Article, Block
 from extractor.patterns import patterns_version
-from extractor.reextract import reextract, stale_ids
-from extractor.store import (
+from extractor.store import schema
+from extractor.store.db import (
     FetchState,
     RunCounts,
     entity_lexicon,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from extractor.extract import extract_facts
-from extractor.textparse import parse_text
+from extractor.extract.facts import extract_facts
+from extractor.parse.text import parse_text
 
 PAGE = """Daily Wire
 

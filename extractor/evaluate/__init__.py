@@ -1,0 +1,1 @@
+"""Stage 6, evaluate: score extraction against gold articles and NewsQuant sentences."""

@@ -1,0 +1,1 @@
+"""Stage 3, extract: the quantity layer and the fact layer, driven by the rules in `patterns/`."""

@@ -1,0 +1,447 @@
+"""Inside one sentence: split it into clauses, decide what each quantity is (a level, a change,
+the base of a comparison, or not a fact at all) and join levels with their changes.
+
+The quantity layer reads each number alone; this module reads the words *between* numbers:
+"rose 7.2% year-on-year to $758.3 billion" joins a change and a level, "$3 billion, up 5%"
+joins a level and the change after it, "compared with $2 billion" marks a base. The movement
+words come from the quantity layer's own `patterns/changes.jsonl`, the basis phrases from
+`patterns/bases.jsonl`, so the two layers share one lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractor.extract.changes import basis_regex, change_words, direction_word_before, find_bases
+from extractor.models import Quantity
+
+CURRENCY_UNITS = {
+    "USD", "CNY", "EUR", "JPY", "KRW", "GBP", "INR", "MYR", "TWD", "HKD", "AUD", "CAD", "SGD",
+    "CHF", "RUB", "BRL", "MXN", "IDR", "THB", "VND", "PHP", "SAR", "AED", "TRY", "ZAR", "NZD",
+    "SEK", "NOK", "DKK", "PLN", "PKR", "BDT", "LKR", "NGN", "EGP", "ILS",
+}  # fmt: skip
+# Counted things that are measured in trade and industry news; counts of anything else
+# ("250 ports", "five consecutive years", "17 minerals") are not facts.
+COUNTED_GOODS = re.compile(
+    r"^(?:units?|vehicles?|cars?|autos?|trucks?|(?:smart|mobile |cell)?phones?|handsets?|"
+    r"containers?|boxes|teus?|ships?|vessels?|aircraft|planes|jets|chips|wafers|devices|"
+    r"computers|laptops|tablets|tv sets|televisions|motorcycles|bicycles|tractors|jobs|"
+    r"passengers|visitors|tourists|arrivals|barrels|tonnes|tons|pieces|pairs|heads?|cattle|"
+    r"pigs|homes|houses|housing units|flats|apartments|machines|robots|shipments|orders|"
+    r"batteries|panels|modules)\b",
+    re.IGNORECASE,
+)
+CLAUSE_BREAK = re.compile(
+    r";|,?\s+while\s+|,?\s+whereas\s+|,\s*with\s+|\s+with\s+(?=(?:shipments|those|exports|"
+    r"imports|sales)\b)|,\s*but\s+|\s+but\s+(?=\w+\s+(?:exports|imports|prices|sales))|"
+    r",\s*even\s+as\s+|,\s*as\s+|\s+as\s+(?=(?:exports|imports|shipments|sales)\b)|"
+    r",\s*resulting\s+in\s+|,\s*(?:accounting|making|representing)\s+|,\s*and\s+(?=(?:those|"
+    r"exports|imports|shipments|sales|the\s+\w+\s+(?:deficit|surplus)|its|their)\b)|"
+    r"\s+and\s+(?=(?:those|their|its)\s)|,\s*and\s+(?=[a-z]+\s+(?:rose|fell|grew|jumped|"
+    r"dropped|increased|decreased|declined|climbed)\b)",
+    re.IGNORECASE,
+)
+# Between a change and the level it ends at: "... to", "... to reach", "to a record high of".
+TO_LEVEL = re.compile(
+    r"\b(?:to|(?<=higher\s)at|(?<=lower\s)at)(?:\s+(?:reach|hit|stand\s+at|a\s+total\s+of|a\s+(?:new\s+|fresh\s+)?(?:record\s+)?"
+    r"(?:high|low)?\s*(?:of)?|an?\s+(?:all-time\s+)?(?:high|low)(?:\s+of)?))?\s*[(\[]?\s*$|"
+    r"^\s*[(\[]\s*$|^\s*,?\s*at\s*$|"
+    r"^\s*,?\s*to\s*$",
+    re.IGNORECASE,
+)
+# Between a level and the change stated after it: ", up", " — a", " [an increase of", ", -".
+APPOSITIVE_CHANGE = re.compile(
+    r"^[\s,;:—–(\[-]*(?:(?:a|an)\s+)?(?:(?:up|down|higher|lower|rise|increase|fall|drop|"
+    r"decline|decrease|gain|growth|jump|contraction|expansion)\s*(?:of|by)?\s*)?$",
+    re.IGNORECASE,
+)
+COMPARISON_MARK = re.compile(
+    r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|against|versus|vs\.?|\bv\.|"
+    r"(?:up|down|rising|falling|climbing)\s+from(?:\s+an?\s+(?:estimated|revised|expected|"
+    r"projected))?|\bfrom|\bthan|the\s+original\s+\w+\s+of|"
+    r"\bafter|\bversus|(?<=%\s)on|(?<=cent\s)on|(?:below|above)\s+the|"
+    r"(?:original|initial|earlier|previous)\s+(?:projection|estimate|forecast|figure)s?\s+of)"
+    r"(?:\s+(?:the|a|an|its|their))?\s*[+]?\s*$",
+    re.IGNORECASE,
+)
+LEVEL_TO = re.compile(
+    r"\b(?:to|at)\s+(?:reach\s+|hit\s+|a\s+total\s+of\s+|an?\s+(?:new\s+|fresh\s+)?(?:record\s+)?"
+    r"(?:high\s+|low\s+)?(?:of\s+)?)?(?:(?:about|around|nearly|almost|roughly|some|over|under|"
+    r"approximately|more\s+than|less\s+than|at\s+least|just\s+over|just\s+under)\s+)?"
+    r"[(\[]?\s*$",
+    re.IGNORECASE,
+)
+NOT_A_FIGURE_AFTER = re.compile(
+    r"^\s*(?:mark|threshold|milestone|barrier|line|level\s+(?:for|since)|consecutive|straight|"
+    r"in\s+a\s+row|largest|biggest|top)\b",
+    re.IGNORECASE,
+)
+SHARE_BEFORE = re.compile(
+    r"(?:account(?:s|ed|ing)?\s+for|ma(?:de|ke|kes|king)\s+up|represent(?:s|ed|ing)?|"
+    r"share\s+(?:of\s+[\w\s'’.-]{1,40}?\s+)?(?:hit|was|is|at|of|reached|stood\s+at|"
+    r"(?:rose|fell|climbed|dropped|slipped|increased|decreased|edged\s+up|edged\s+down)\s+to)|"
+    r"equivalent\s+to|comprising)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|roughly\s+|"
+    r"more\s+than\s+|over\s+|some\s+)?$",
+    re.IGNORECASE,
+)
+GROWTH_NOUN_BEFORE = re.compile(
+    r"(?:growth(?:\s+rates?)?|increase|rise|gain|decline|drop|fall|falls|decrease|"
+    r"contraction|expansion|jump|slump)\s+(?:of|at|by)\s+(?:about\s+|around\s+|nearly\s+|"
+    r"almost\s+|more\s+than\s+|over\s+|some\s+)?$|(?:growing|grew|rising|rose|expanding|"
+    r"increasing|falling|declining|dropping)\s+(?:at|by)\s+$",
+    re.IGNORECASE,
+)
+
+
+def basis_after(text: str, item: Item) -> str | None:
+    """The basis phrase right after a change ('5.3% month-on-month'), else the quantity's."""
+    for start, _end, basis in find_bases(text[item.end : item.end + 28]):
+        if start <= 3 and basis:
+            return basis
+    return item.q.change_basis
+
+
+@dataclass
+class Item:
+    """A quantity placed in its sentence, with the role the fact layer gives it."""
+
+    q: Quantity
+    start: int  # offsets in the sentence text
+    end: int
+    role: str = "level"  # level | change | comparison
+    direction: str | None = None
+    share: bool = False
+    clause: int = 0
+
+
+@dataclass
+class Group:
+    """One fact in the making: a level and/or one change."""
+
+    level: Item | None = None
+    change: Item | None = None
+    extra_changes: list[Item] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[Item]:
+        return [i for i in (self.level, self.change) if i is not None]
+
+    # start, end and first are read tens of times per group while facts are built: compared
+    # directly, not through a list of items.
+    @property
+    def start(self) -> int:
+        return self.first.start
+
+    @property
+    def end(self) -> int:
+        level, change = self.level, self.change
+        if level is None or change is None:
+            return (level or change).end  # type: ignore[union-attr]
+        return max(level.end, change.end)
+
+    @property
+    def first(self) -> Item:
+        level, change = self.level, self.change
+        if level is None or change is None:
+            return level or change  # type: ignore[return-value]
+        return change if change.start < level.start else level
+
+
+def clause_bounds(text: str) -> list[tuple[int, int]]:
+    cuts = [0]
+    for m in CLAUSE_BREAK.finditer(text):
+        if m.start() > cuts[-1] + 3:
+            cuts.append(m.start())
+    cuts.append(len(text))
+    return [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
+
+
+# Durations, ages, temperatures and speeds are never the figure of an economic fact.
+NON_FACT_UNITS = {
+    "s", "min", "hour", "day", "week", "month", "year", "decade", "age", "°C", "°F", "deg",
+    "rpm", "mph", "km/h", "m/s", "times", "rpg", "apg", "ppg",
+}  # fmt: skip
+
+
+def keep_quantity(q: Quantity, text: str, start: int, end: int) -> bool:
+    """Drop what is not a figure: bare numbers, counts of non-goods, '$200 billion mark'."""
+    if q.unit is None or q.unit in NON_FACT_UNITS:
+        return False
+    if q.unit == "count" and not COUNTED_GOODS.match((q.unit_surface or "").strip()):
+        return False
+    if NOT_A_FIGURE_AFTER.match(text[end : end + 25]):
+        return False
+    return not re.search(r"\b(?:top|No\.?|number|ranked)\s*$", text[max(0, start - 8) : start])
+
+
+def assign_roles(items: list[Item], text: str, clauses: list[tuple[int, int]]) -> None:
+    """Level or change or comparison base, by the words before each quantity."""
+    comparison_sentence = bool(re.match(r"\s*(?:That|This|It|Which)\s+compares", text))
+    for n, item in enumerate(items):
+        item.clause = next((i for i, (s, e) in enumerate(clauses) if s <= item.start < e), 0)
+        c_start = clauses[item.clause][0]
+        prev = items[n - 1] if n and items[n - 1].clause == item.clause else None
+        before = text[prev.end if prev else c_start : item.start]
+        near = text[max(0, item.start - 40) : item.start]
+        q = item.q
+        # A bare sign ("+€22.6Bn") marks a surplus, not a movement.
+        signed_only = (q.trigger or "") in ("+", "-", "plus", "minus") or (
+            q.trigger is None and q.surface.lstrip()[:1] in ("+", "-", "−")
+        )
+        item.direction = None if signed_only and q.unit != "percent" else q.direction
+        nxt = items[n + 1] if n + 1 < len(items) else None
+        to_next = bool(
+            nxt and nxt.q.unit != q.unit and TO_LEVEL_AFTER.match(text[item.end : nxt.start])
+        )
+        if (
+            q.unit != "pp"
+            and (not item.direction or signed_only)
+            and not LEVEL_TO.search(near)
+            and (comparison_sentence or COMPARISON_MARK.search(_strip_periods(near)))
+        ) or _another_base(prev, item, before):
+            item.role = "comparison"
+            continue
+        if q.bracketed and prev is not None and prev.role == "change" and prev.q.unit != q.unit:
+            item.role = "level"  # "falls of 3.1% (6.3m teu)": the level after the change
+            item.direction = None
+            continue
+        if q.unit == "pp":
+            item.role = "change"
+        elif q.unit == "percent":
+            item.role = _percent_role(item, text, before, near)
+            forecast = FORECAST_AFTER.match(text, item.end)
+            if item.role == "level" and not item.share and not forecast:
+                if to_next or _coordinated(prev, before) or _after_change(prev, before):
+                    item.role = "change"
+        elif item.direction and not LEVEL_TO.search(near):
+            item.role = "change"
+        elif re.search(
+            r"(?:increase|rise|jump|drop|fall|decline|decrease|gain)\s+of\s*$", near, re.I
+        ) or re.match(
+            r"\s*(?:jump|rise|increase|drop|fall|decline|gain|(?:wider|narrower|higher|lower|more|"
+            r"less|larger|smaller|bigger)\s+than)\b",
+            text[item.end :],
+        ):
+            item.role = "change"
+        elif prev is not None and prev.q.unit == q.unit and _coordinated(prev, before):
+            item.role = "change"  # "widened by £1.6bn with EU countries and £0.8bn with ..."
+        if item.role == "change" and item.direction is None:
+            item.direction = _direction_near(text, item, before, items[:n])
+        if item.role == "level" and comparison_sentence:
+            item.role = "comparison"
+
+
+def _after_change(prev: Item | None, before: str) -> bool:
+    """'grew 7.4% in the second quarter having registered 5.9% in Q1': a bare percent after a
+    percent change in the same clause is another change, unless 'to'/'at' make it a level."""
+    if prev is None or prev.role != "change" or prev.q.unit != "percent":
+        return False
+    return not re.search(
+        r"\b(?:to|at|was|were|is|of\s+(?:total|all))\s*$", before.strip() + " ", re.I
+    )
+
+
+TO_LEVEL_AFTER = re.compile(
+    r"^\s*(?:y/y|year-on-year|on-year|on\s+year)?\s*,?\s*to\s+(?:reach\s+|a\s+(?:record\s+)?"
+    r"(?:high\s+)?of\s+|a\s+total\s+of\s+)?[(\[]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _another_base(prev: Item | None, item: Item, before: str) -> bool:
+    """'compared with 5.1 million tonnes in September and 4.9 million tonnes a year ago': a
+    figure joined by 'and' to a comparison base in the same unit is a base too."""
+    if prev is None or prev.role != "comparison" or prev.q.unit != item.q.unit:
+        return False
+    if item.q.direction or direction_word_before(before):
+        return False
+    return bool(
+        re.fullmatch(r"[^.;:]{0,40}?\band\s+(?:(?:about|around|nearly|roughly|some)\s+)?", before)
+    )
+
+
+def _coordinated(prev: Item | None, before: str) -> bool:
+    """'fell 7.7% by volume and 9.4% by value': the second figure is a change too."""
+    if prev is None or prev.role != "change":
+        return False
+    cleaned = re.sub(r"\bby\s+(?:volume|value)\b|\([^)]*\)", " ", before)
+    cleaned = re.sub(
+        r"\b(?:about|around|nearly|almost|roughly|some|over|more\s+than|less\s+than|by)\s*$",
+        "",
+        cleaned.strip(),
+        flags=re.I,
+    )
+    if len(cleaned.split()) > 7 or direction_word_before(cleaned):
+        return False
+    return bool(re.search(r"(?:\band|,)\s*$", cleaned))
+
+
+def _strip_periods(text: str) -> str:
+    """Remove a trailing period phrase and bracket so 'compared with June 2018 [' ends in
+    the comparison words."""
+    text = re.sub(r"[\s\[(]+$", "", text)
+    text = re.sub(
+        r"\s*(?:(?:in\s+)?(?:the\s+)?(?:[A-Z][a-z]+\.?(?:[-–][A-Z][a-z]+)?\s+)?(?:19|20)\d{2}|"
+        r"in\s+[A-Z][a-z]+|a\s+year\s+(?:earlier|ago))$",
+        "",
+        text,
+    )
+    return text + " "
+
+
+def _percent_role(item: Item, text: str, before: str, near: str) -> str:
+    q = item.q
+    after = basis_regex().sub(" ", text[item.end : item.end + 60])
+    after = re.sub(r"\([^)]*\)", " ", after)
+    if SHARE_BEFORE.search(near) or (
+        re.match(r"\s+of\s+", after)
+        and not GROWTH_NOUN_BEFORE.search(near)
+        and not re.search(r"\b(?:by|rose|fell|grew|up|down)\s+$", near, re.I)
+    ):
+        item.share = True
+        return "level"
+    if q.fraction and re.search(
+        r"\bby\s+(?:almost|nearly|about|around|roughly|more\s+than|over|some|just\s+over)?\s*$",
+        near,
+        re.I,
+    ):
+        return "change"  # "slumped by almost a quarter"
+    if q.fraction:
+        item.share = True
+        return "level"
+    if FORECAST_BEFORE.search(before) and not re.search(r"\bby\s*$", near):
+        return "level"
+    if FORECAST_AFTER.match(text, item.end):
+        return "level"
+    if q.value_high is not None and not re.search(r"\bby\s*$", near):
+        return "level"  # "between 1.2% and 1.5%": a range is a level
+    if AT_A_RATE.search(near) and re.match(r"\s*(?:annual(?:ized)?\s+)?(?:rate|pace|clip)", after):
+        return "change"  # "contracted at a 0.5% annual rate"
+    if q.direction:
+        return "level" if LEVEL_TO.search(near) and not GROWTH_VERB_AT.search(near) else "change"
+    if GROWTH_NOUN_BEFORE.search(near):
+        return "change"
+    if re.match(
+        r"\s*(?:y/y|m/m|year-on-year|on-year|month-on-month)?\s*(?:increase|rise|growth|gain|"
+        r"drop|fall|decline|decrease|contraction|higher|lower|more|less|below|above|smaller|"
+        r"larger|bigger|wider|narrower)\b",
+        after,
+        re.I,
+    ):
+        return "change"
+    if LEVEL_TO.search(near) and not GROWTH_VERB_AT.search(near):
+        return "level"
+    if q.value is not None and q.value < 0:
+        return "change"
+    if direction_word_before(before):
+        return "change"
+    return "level"
+
+
+FORECAST_BEFORE = re.compile(
+    r"\b(?:forecast|forecasts|forecasting|expected|expects|projected|projection|estimated|"
+    r"target|targets|put|outlook|predicted|predicts|sees|see)\b",
+    re.IGNORECASE,
+)
+# "the 5.2% increase forecast by economists", "a 3% rise analysts had expected": the forecast
+# word follows the figure.
+FORECAST_AFTER = re.compile(
+    r"\s*(?:(?:annual|year-on-year|on-year|monthly)\s+)?(?:increase|rise|growth|gain|drop|fall|"
+    r"decline|decrease|contraction|expansion)?\s*(?:(?:forecast|expected|predicted|projected|"
+    r"anticipated|estimated)\s+(?:by|in)\b|(?:that\s+)?(?:economists|analysts|forecasters|"
+    r"markets?)\s+(?:had\s+)?(?:forecast|expected|predicted|projected|anticipated|estimated))",
+    re.IGNORECASE,
+)
+AT_A_RATE = re.compile(r"\bat\s+an?\s+(?:annual(?:ized|ised)?\s+|seasonally\s+adjusted\s+)?$", re.I)
+GROWTH_VERB_AT = re.compile(
+    r"(?:grow|grew|growing|rising|rose|expanding|increasing)\s+at\s*$", re.I
+)
+
+
+def _direction_near(text: str, item: Item, before: str, earlier: list[Item]) -> str | None:
+    after = text[item.end : item.end + 30]
+    m = re.match(r"\s*(?:y/y|year-on-year|on-year)?\s*([A-Za-z]+)", after)
+    if m and m[1].lower() in change_words():
+        return change_words()[m[1].lower()]
+    if item.q.value is not None and item.q.value < 0:
+        return "down"
+    found = direction_word_before(before)
+    if found:
+        return found
+    for other in reversed(earlier):
+        if other.role == "change" and other.direction and other.clause == item.clause:
+            return other.direction
+    return direction_word_before(text[: item.start]) or "up"
+
+
+def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]]) -> list[Group]:
+    """Join each change with its level, in text order."""
+    groups: list[Group] = []
+    for item in items:
+        if item.role == "comparison":
+            groups.append(Group(level=item))
+            continue
+        last = groups[-1] if groups else None
+        between = _between(text, last.end, item.start, period_spans) if last else ""
+        same_clause = last is not None and last.items[-1].clause == item.clause
+        if last and same_clause and item.role == "level" and last.level is None and last.change:
+            coordinated = (
+                len(groups) >= 2
+                and groups[-2].change
+                and groups[-2].level is None
+                and (
+                    re.fullmatch(
+                        r"[\s\w-]*?\band\s*",
+                        _between(text, groups[-2].end, last.start, period_spans),
+                    )
+                )
+            )
+            if (TO_LEVEL.search(between) or item.q.bracketed) and not coordinated:
+                last.level = item
+                # "fell 2.3%, or $1.1 billion, to $42.1 billion": both changes end at the level
+                if len(groups) >= 2 and groups[-2].change and groups[-2].level is None:
+                    gap = text[groups[-2].end : last.start]
+                    if re.fullmatch(r"\s*,?\s*or\s*", gap):
+                        groups[-2].level = item
+                continue
+        if last and same_clause and item.role == "change" and last.level and last.change is None:
+            head, _, tail = between.rpartition(",")
+            loose = bool(head) and not direction_word_before(head) and APPOSITIVE_CHANGE.match(tail)
+            copula = bool(re.fullmatch(r"\s*(?:was|were|is|are)\s*", between))
+            if APPOSITIVE_CHANGE.match(between) or item.q.bracketed or loose or copula:
+                last.change = item
+                continue
+        if (
+            last
+            and same_clause
+            and item.role == "change"
+            and last.level
+            and last.change
+            # "rose 6.8% from a year earlier to $24.57 billion and were up 3.1% on the month"
+            and re.fullmatch(
+                r"\s*(?:(?:in|for|during|over)\s+)?(?:,|and|,\s*and)\s*(?:(?:was|were|is|are)\s+)?"
+                r"(?:(?:up|down)\s+)?",
+                between,
+            )
+            and basis_after(text, item)
+            and basis_after(text, item) != basis_after(text, last.change)
+        ):
+            groups.append(Group(level=last.level, change=item))
+            continue
+        groups.append(Group(level=item) if item.role == "level" else Group(change=item))
+    return groups
+
+
+def _between(text: str, start: int, end: int, period_spans: list[tuple[int, int]]) -> str:
+    """Text between two quantities without period phrases, basis phrases or 'by volume'."""
+    chunk = list(text[start:end])
+    for ps, pe in period_spans:
+        for i in range(max(ps, start), min(pe, end)):
+            chunk[i - start] = " "
+    out = "".join(chunk)
+    out = basis_regex().sub(" ", out)
+    out = re.sub(r"\bby\s+(?:volume|value)\b|\([^)]*\)|\bcompared\s+with\s*$", " ", out)
+    out = re.sub(r"\bworth\s+of\s+\w+", " ", out)
+    out = re.sub(r"\b(?:in|during|for|over)\s+(?=\s*(?:,|to\b|$))", " ", out)
+    return re.sub(r"\s+", " ", out)

@@ -1,0 +1,255 @@
+"""What the text is talking about, carried from sentence to sentence: the article's own
+economy (voted from the title, dateline and first paragraphs), its reference period, the
+paragraph's latest period, basis, entity and metric; and the sentence splitting the fact layer
+reads blocks with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractor.cues import find_cues
+from extractor.extract.entities import (
+    EntityMention,
+    find_entities,
+    is_partner_position,
+    is_possessive,
+)
+from extractor.extract.periods import Period, PeriodContext, find_periods, resolve
+from extractor.models import Article, Block, Fact
+
+# Economies whose own currency is written "$": in their own statistics "$" is that currency.
+LOCAL_DOLLAR = {
+    "Australia": "AUD", "Canada": "CAD", "New Zealand": "NZD", "Singapore": "SGD",
+    "Hong Kong": "HKD", "Taiwan": "TWD",
+}  # fmt: skip
+# First month of the fiscal year where news says "fiscal 2025-26" or "this fiscal".
+FISCAL_START = {
+    "India": 4, "Japan": 4, "United Kingdom": 4, "Pakistan": 7, "Bangladesh": 7,
+    "Australia": 7, "New Zealand": 7, "Egypt": 7, "United States": 10,
+}  # fmt: skip
+MAX_PIECE = 100_000
+
+
+@dataclass
+class ArticleState:
+    published: object
+    main_entity: str | None
+    ctx: PeriodContext
+    last_metric: str | None = None
+    last_bloc: str | None = None
+    version: str = ""
+    ref: Period | None = None  # the period the article is about (its first data period)
+    last_fact: Fact | None = None
+    basis: str | None = None  # the basis stated for the article's own period
+    last_month: Period | None = None  # the latest single month talked about
+    lead_entity: str | None = None  # the entity of the article's first fact
+
+
+@dataclass
+class ParagraphState:
+    period: Period | None = None
+    basis: str | None = None
+    entity: str | None = None
+    metric: str | None = None
+    facts: list[Fact] = field(default_factory=list)
+
+
+# The sentencizer cuts after every full stop; these abbreviations do not end a sentence.
+ABBREVIATION_END = re.compile(
+    r"(?:\b(?:No|Nos|no|v|vs|approx|Co|Inc|Corp|Ltd|St|Mr|Ms|Mrs|Dr|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
+    r"Sep|Sept|Oct|Nov|Dec|Gov|Rs|est|Fig|fig)\.)\s*$"
+)
+
+
+def sentences(doc):
+    """doc.sents, re-joined where the sentencizer cut after an abbreviation ("No. 1",
+    "v. June") or where the next piece starts in lower case or with a digit."""
+    text = doc.text  # sliced by character offsets: Span.text would build a Token per token
+    merged = []
+    for span in doc.sents:
+        if merged:
+            prev = merged[-1]
+            first = text[span.start_char : span.end_char].lstrip()[:1]
+            if ABBREVIATION_END.search(text[prev.start_char : prev.end_char]) or (
+                first and (first.islower() or first.isdigit())
+            ):
+                merged[-1] = doc[prev.start : span.end]
+                continue
+        merged.append(span)
+    out = []
+    for span in merged:
+        cuts = [m.end() for m in UNIT_FULL_STOP.finditer(text[span.start_char : span.end_char])]
+        start = span.start_char
+        for cut in cuts:
+            piece = doc.char_span(start, span.start_char + cut, alignment_mode="expand")
+            if piece is not None and len(piece):
+                out.append(piece)
+                start = piece.end_char
+        rest = doc.char_span(start, span.end_char, alignment_mode="expand")
+        if rest is not None and len(rest):
+            out.append(rest)
+    return out
+
+
+# "... narrowed by £110m. This was offset": the tokenizer keeps "m." whole, so no cut is made.
+UNIT_FULL_STOP = re.compile(r"\d[A-Za-z]{1,3}\.(?=\s+[A-Z][a-z]+\s)")
+
+
+def pieces(block: Block) -> list[tuple[str, int]]:
+    text = block.text
+    if len(text) <= MAX_PIECE:
+        return [(text, block.start)]
+    out, pos = [], 0
+    while pos < len(text):
+        end = min(len(text), pos + MAX_PIECE)
+        if end < len(text):
+            cut = text.rfind(" ", pos, end)
+            end = cut if cut > pos else end
+        out.append((text[pos:end], block.start + pos))
+        pos = end
+    return out
+
+
+def heading_period(block: Block, state: ArticleState) -> Period | None:
+    """A timeline heading ("2021:", "2021–2025:", "2026-01-30:") gives its entries a period."""
+    if not block.heading:
+        return None
+    m = re.fullmatch(
+        r"((?:19|20)\d{2})(?:-(\d{2})-(\d{2}))?(?:\s*[–—-]\s*((?:19|20)\d{2}))?",
+        block.heading.strip(),
+    )
+    if not m:
+        mentions = find_periods(block.heading)
+        period = resolve(mentions[0], state.ctx) if mentions else None
+        return None if period is None or period.kind == "D" else period
+    if m[4]:
+        return Period("YR", int(m[1]), 0, 0, int(m[4]))
+    if m[2]:
+        return None  # a dated entry ("2026-01-30:") is when something happened, not a period
+    return Period("Y", int(m[1]))
+
+
+def main_entity(article: Article) -> str | None:
+    """The article's own economy, by votes over the title and the first paragraphs: a
+    dateline or a title mention counts most, then "X's exports", "German exports",
+    "Germany exported", then a possessive or a sentence subject."""
+    votes: dict[str, float] = {}
+    first_seen: dict[str, int] = {}
+    order = 0
+    texts = [(article.title or "", True)] + [(b.text[:800], False) for b in article.blocks[:6]]
+    for text, is_title in texts:
+        if not text:
+            continue
+        cues = find_cues(text)
+        for e in find_entities(text, titlecase=is_title):
+            order += 1
+            if is_partner_position(text, e) or e.kind == "port":
+                continue
+            score = _subject_score(text, e, cues, is_title) * (1.5 if order <= 12 else 1.0)
+            if score:
+                votes[e.canonical] = votes.get(e.canonical, 0) + score
+                first_seen.setdefault(e.canonical, order)
+    if not votes:
+        return None
+    return max(votes, key=lambda c: (votes[c], -first_seen[c]))
+
+
+def _subject_score(text: str, e: EntityMention, cues, is_title: bool) -> float:
+    after = text[e.end : e.end + 40]
+    if e.kind == "dateline":
+        lead = re.match(r"\s*(?:,|\(|:|--|—|–)", after)
+        return 4.0 if lead and e.start < 5 else 0.0
+    near_cue = any(c.kind == "noun" and 0 <= c.start - e.end <= 16 for c in cues)
+    if e.kind == "scope":
+        return 2.5 if near_cue else 0.0
+    if e.kind == "demonym":
+        return 2.0 if near_cue else 0.0
+    if e.kind == "region" and e.canonical == "World":
+        return 0.0
+    score = 3.0 if is_title else 0.0
+    possessive = is_possessive(text, e)
+    if possessive and near_cue:
+        score += 3.0
+    elif possessive:
+        score += 1.0
+    if re.match(r"\s+(?:exported|imported|shipped|posted|recorded|reported|ran)\b", after):
+        score += 3.0
+    elif e.start < 3 and not is_title:
+        score += 1.0
+    elif not is_title and not possessive and near_cue:
+        score += 1.0
+    return score
+
+
+def note_period(
+    period: Period | None, state: ArticleState, para: ParagraphState, ref: bool
+) -> None:
+    """Remember what the text is talking about: the paragraph's latest period, the article's
+    first one, and the latest single month ("during the month")."""
+    if period is None:
+        return
+    state.ctx.hint = period  # the year context for month names, whatever the sentence
+    if not ref:
+        return  # "who joined the company in 1998": not a period the figures refer to
+    para.period = period
+    if state.ref is None:
+        state.ref = period
+    if period.kind == "M":
+        state.last_month = period
+
+
+MONTH_ANAPHOR = re.compile(
+    r"\b(?:the|that|this)\s+month\b|month-on-month|month\s+on\s+month|\bm/m\b|"
+    r"on\s+a\s+monthly\s+basis",
+    re.IGNORECASE,
+)
+
+
+def carried_period(text: str, state: ArticleState, para: ParagraphState) -> Period | None:
+    """A sentence without a period of its own: the paragraph's, else the article's."""
+    if para.period is not None:
+        return para.period
+    if MONTH_ANAPHOR.search(text) and state.last_month is not None:
+        # a monthly article's own month, not the last month named in passing ("down from a
+        # revised R21.6 billion in August. ... Exports rose 3.4% month on month")
+        return state.ref if state.ref is not None and state.ref.kind == "M" else state.last_month
+    return state.ref
+
+
+def period_of(label: str | None, state: ArticleState | None = None) -> Period | None:
+    if not label:
+        return None
+    m = re.fullmatch(r"(\d{4})", label)
+    if m:
+        return Period("Y", int(m[1]))
+    m = re.fullmatch(r"(\d{4})-(\d{2})", label)
+    if m:
+        return Period("M", int(m[1]), int(m[2]))
+    m = re.fullmatch(r"(\d{4})-(\d{2})/(\d{4})-(\d{2})", label)
+    if m:
+        return Period("MR", int(m[1]), int(m[2]), 0, int(m[3]), int(m[4]))
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})/(\d{4})-(\d{2})-(\d{2})", label)
+    if m:
+        return Period("DR", int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]))
+    m = re.fullmatch(r"(\d{4})-([HQ])(\d)", label)
+    if m:
+        return Period(m[2], int(m[1]), int(m[3]))
+    return None
+
+
+def note_blocs(entities: list[EntityMention], state: ArticleState) -> None:
+    for e in entities:
+        if e.kind == "bloc":
+            state.last_bloc = e.canonical
+
+
+def note_entity(
+    text: str, entities: list[EntityMention], para: ParagraphState, state: ArticleState
+) -> None:
+    cands = [
+        e for e in entities if e.kind in ("economy", "bloc") and not is_partner_position(text, e)
+    ]
+    if cands and (is_possessive(text, cands[0]) or cands[0].start < 3):
+        para.entity = cands[0].canonical

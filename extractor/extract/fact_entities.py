@@ -1,0 +1,52 @@
+"""Which economy a figure belongs to: the nearest entity named around its group, else the
+sentence's, the paragraph's or the article's subject.
+"""
+
+from __future__ import annotations
+
+from extractor.extract import fields as F
+from extractor.extract.context import ArticleState, ParagraphState
+from extractor.extract.entities import EntityMention
+
+
+def canonical_name(e: EntityMention, state: ArticleState) -> str:
+    if e.kind == "bloc_anaphor":
+        return state.last_bloc or e.canonical
+    return e.canonical
+
+
+def entity_for(
+    s: F.Sentence,
+    n: int,
+    target,
+    para: ParagraphState,
+    state: ArticleState,
+    previous: str | None,
+) -> str | None:
+    """Nearest first: the words before the group, the facts before it in the sentence, the
+    sentence's subject, the paragraph's, the article's."""
+    if target and target[0] == "entity":
+        return canonical_name(target[1], state)  # type: ignore[arg-type]
+    w_start, w_end = s.window(n)
+    found = F.entity_candidates(s, w_start, w_end)
+    if found:
+        return canonical_name(found[-1], state)
+    group = s.groups[n]
+    prev_end = max((g.end for g in s.groups[:n] if g.end <= group.start), default=0)
+    if prev_end < w_start:
+        # "..., while Ningbo-Zhoushan posted the fastest growth, with volumes rising 11.3%"
+        found = F.entity_candidates(s, prev_end, w_start)
+        if found:
+            return canonical_name(found[-1], state)
+    if previous:
+        return previous
+    group = s.groups[n]
+    c_start = s.clauses[s.clause_of(group)][0]
+    found = F.entity_candidates(s, 0, c_start) if c_start else []
+    if found:
+        return canonical_name(found[0], state)
+    if para.entity or state.main_entity:
+        return para.entity or state.main_entity
+    # An article about a port or a company has no economy to fall back on: its facts belong
+    # to the lede's ("The Port of Los Angeles handled ... Loaded imports came in at").
+    return state.lead_entity

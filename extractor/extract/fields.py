@@ -1,0 +1,489 @@
+"""Fill in a fact's fields for one group of quantities in a sentence: metric, entity and
+partner, each looked up nearest-first (the words around the group, then its clause, then the
+sentence, then what the paragraph or article was talking about). Period and basis are in
+`fact_periods`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractor.cues import Cue
+from extractor.extract import metrics
+from extractor.extract.changes import change_words, find_bases
+from extractor.extract.clauses import (
+    CURRENCY_UNITS,
+    FORECAST_AFTER,
+    Group,
+)
+from extractor.extract.entities import (
+    ECONOMY_KINDS,
+    EntityMention,
+    is_non_partner_group,
+    is_partner_position,
+    is_possessive,
+)
+from extractor.extract.inflection import singular
+from extractor.extract.periods import Period, PeriodMention
+
+GENERIC_VOLUME = {"volume", "throughput", "growth", ""}
+
+
+@dataclass
+class Sentence:
+    """Everything found in one sentence, with offsets relative to its text."""
+
+    text: str
+    clauses: list[tuple[int, int]]
+    groups: list[Group]
+    periods: list[tuple[PeriodMention, Period | None]]
+    entities: list[EntityMention]
+    cues: list[Cue]
+    respectively: bool = False
+    metric_of: dict[int, str] = field(default_factory=dict)  # group index -> metric
+    # Asked for many times per group while its fields are filled in; the groups are settled by
+    # then, so each answer is worked out once.
+    _windows: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _asides: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _bases: list[tuple[int, int, str]] | None = field(default=None, repr=False)
+
+    def clause_of(self, group: Group) -> int:
+        return group.first.clause
+
+    @property
+    def asides(self) -> list[tuple[int, int]]:
+        """The ", which ...," and ", where ...," asides, as (start, end) offsets."""
+        if self._asides is None:
+            self._asides = [(m.start(), m.end()) for m in ASIDE.finditer(self.text)]
+        return self._asides
+
+    @property
+    def bases(self) -> list[tuple[int, int, str]]:
+        """The basis phrases ("year on year", "from a month earlier") as (start, end, basis)."""
+        if self._bases is None:
+            self._bases = find_bases(self.text)
+        return self._bases
+
+    def window(self, n: int) -> tuple[int, int]:
+        """From the end of the previous group in the same clause (or the clause start) to the
+        start of group n."""
+        found = self._windows.get(n)
+        if found is None:
+            found = self._windows[n] = self._window(n)
+        return found
+
+    def _window(self, n: int) -> tuple[int, int]:
+        group = self.groups[n]
+        c_start = self.clauses[self.clause_of(group)][0]
+        start = c_start
+        asides = self.asides
+        for other in self.groups[:n]:
+            inside = any(a <= other.start < b for a, b in asides)
+            if inside and not any(a <= group.start < b for a, b in asides):
+                continue  # a figure in ", where a 15% tariff applies," does not cut the window
+            if self.clause_of(other) == self.clause_of(group) and other.end <= group.start:
+                start = max(start, other.end)
+        return start, group.start
+
+    def after(self, n: int) -> tuple[int, int]:
+        group = self.groups[n]
+        c_end = self.clauses[self.clause_of(group)][1]
+        end = c_end
+        for other in self.groups[n + 1 :]:
+            if other.start >= group.end:
+                end = min(end, other.start)
+                break
+        return group.end, end
+
+
+# --- entity and partner -------------------------------------------------------------------------
+
+
+def entity_candidates(s: Sentence, start: int, end: int) -> list[EntityMention]:
+    out = []
+    text = s.text
+    for e in s.entities:
+        if not (start <= e.start and e.end <= end):
+            continue
+        if e.kind == "dateline":
+            continue
+        if is_partner_position(text, e):
+            # "with Ningbo-Zhoushan growing at 14.4%": the subject of an absolute clause
+            if _flow_before(s, e, start) or not re.match(r"\s+\w+ing\b", text[e.end : e.end + 20]):
+                continue
+        if re.search(r"\b(?:to|from|into)\s+(?:the\s+)?$", text[max(0, e.start - 12) : e.start]):
+            continue  # "the flow to Asia": a destination, never the reporter
+        if is_non_partner_group(text, e) and not re.search(
+            r"(?:extra|intra)-$", text[: e.start], re.I
+        ):
+            continue
+        if e.kind in ("demonym", "scope") or (e.canonical == "World" and e.kind == "region"):
+            if e.kind == "region" and not is_possessive(text, e):
+                continue
+            if re.match(
+                r"(?:'s|’s)\s+(?:\w+\s+)?(?:largest|biggest|top|leading|second|third|"
+                r"main|major|no\.)",
+                text[e.end : e.end + 30],
+                re.I,
+            ):
+                continue  # "the world's largest producer" describes someone else
+            if e.kind != "region" and not _before_cue(s, e):
+                continue
+        elif e.kind not in ECONOMY_KINDS:
+            continue
+        out.append(e)
+    return out
+
+
+def _before_cue(s: Sentence, e: EntityMention) -> bool:
+    """'German exports', 'global boxport volumes': the adjective modifies a metric."""
+    if re.match(
+        r"\s+(?:ports|exporters|importers|firms|companies|carmakers|manufacturers|"
+        r"producers|economy|shippers|refiners)\b",
+        s.text[e.end : e.end + 16],
+    ):
+        return True
+    for cue in s.cues:
+        if cue.kind == "noun" and 0 <= cue.start - e.end <= 25:
+            gap = s.text[e.end : cue.start]
+            if re.fullmatch(r"[\sA-Za-z-]*", gap) and len(gap.split()) <= 2:
+                return True
+    return False
+
+
+def partner_for(s: Sentence, n: int) -> tuple[bool, EntityMention | None]:
+    """(found, mention): found with None means 'a group of counterparts' (non-EU countries)."""
+    text = s.text
+    a_start, a_end = s.after(n)
+    for e in s.entities:
+        if a_start <= e.start < a_end and re.match(
+            r"\s*(?:with|to|from|for)\s+(?:all\s+of\s+)?(?:the\s+)?(?:non-|rest\s+of\s+)?$",
+            text[a_start : e.start],
+        ):
+            if is_non_partner_group(text, e) or e.canonical == "World":
+                return True, None
+            if e.kind in ECONOMY_KINDS:
+                return True, e
+    w_start, w_end = s.window(n)
+    found: EntityMention | None = None
+    for e in s.entities:
+        if w_start <= e.start and e.end <= w_end and e.kind in ECONOMY_KINDS:
+            if is_non_partner_group(text, e):
+                found = None
+                continue
+            if is_partner_position(text, e) and (
+                _flow_before(s, e, w_start) or (found is not None and _joined(text, found, e))
+            ):
+                if found is not None and _joined(text, found, e):
+                    found = EntityMention(
+                        found.start, e.end, f"{found.canonical} and {e.canonical}", e.kind, ""
+                    )
+                    continue
+                found = e
+    if found is None and re.search(r"\bnon-\w+|\bother\s+countries\b", text[w_start:w_end]):
+        return True, None
+    return found is not None, found
+
+
+def _joined(text: str, first: EntityMention, second: EntityMention) -> bool:
+    return bool(re.fullmatch(r"\s*(?:and|&)\s+(?:the\s+)?", text[first.end : second.start]))
+
+
+def _flow_before(s: Sentence, e: EntityMention, w_start: int) -> bool:
+    """'exports to X', 'deficit with X', 'those to X', 'X-bound': a flow names its partner;
+    'the flow to Asia pushed up...' or 'with Ningbo growing' do not."""
+    if re.match(r"-bound\b", s.text[e.end : e.end + 7]):
+        return True
+    head = s.text[max(w_start, e.start - 60) : e.start]
+    if re.search(r"\b(?:those|that)\s+(?:\w+\s+)?(?:to|from|with)\s+(?:the\s+)?$", head, re.I):
+        return True
+    with_word = bool(re.search(r"\bwith\s+(?:the\s+)?$", head, re.I))
+    for cue in s.cues:
+        if cue.kind not in ("noun", "verb") or cue.category == "growth":
+            continue
+        if max(w_start, e.start - 60) <= cue.start < e.start:
+            gap = s.text[cue.end : e.start]
+            if len(gap.split()) <= (3 if with_word else 7) and not re.search(r"[,;]", gap):
+                return True
+    return False
+
+
+# --- metric -------------------------------------------------------------------------------------
+
+
+def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
+    """The metric phrase for group n, or None when the sentence names none."""
+    group = s.groups[n]
+    text = s.text
+    blocked = [(e.start, e.end) for e in s.entities]
+    primary = group.level or group.change
+    assert primary is not None
+    # A cue right after the number: "a €20.6Bn surplus", "4,566 tons shipped" (not the whole
+    # of a share: "2.1% of GDP").
+    share = group.level is not None and group.level.share
+    for cue in [] if share else s.cues:
+        if cue.kind in ("noun", "verb") and 0 <= cue.start - primary.end <= 22:
+            gap = text[primary.end : cue.start]
+            if re.fullmatch(r"\s*(?:(?:US\s+)?dollars\s+)?(?:of\s+|worth\s+of\s+)?", gap):
+                return metrics.build(text, cue, blocked)
+    w_start, w_end = s.window(n)
+    # A cue right before it: "a trade surplus of $700 million".
+    for cue in reversed(s.cues):
+        if cue.kind == "noun" and w_start <= cue.start and cue.end <= w_end:
+            if re.fullmatch(r"\s*(?:of|at|was|stood\s+at|totall?ed)\s*", text[cue.end : w_end]):
+                if cue.category != "growth":
+                    return metrics.build(text, cue, blocked)
+    rel = re.search(r",\s*which\s+", text[w_start:w_end])
+    if rel:
+        antecedent = [
+            c
+            for c in s.cues
+            if c.kind == "noun" and w_start <= c.start and c.end <= w_start + rel.start()
+        ]
+        if antecedent:
+            return metrics.build(text, antecedent[-1], blocked)
+    asides = s.asides
+    if any(a <= w_start <= b for a, b in asides):
+        w_start = s.clauses[s.clause_of(group)][0]  # the group before sat inside an aside
+    candidates = [
+        c
+        for c in s.cues
+        if c.kind in ("noun", "verb")
+        and w_start <= c.start
+        and c.end <= w_end + 1
+        and not any(a <= c.start < b for a, b in asides)
+    ]
+    if _anaphor(text[w_start:w_end]) and previous:
+        return previous
+    tail = re.search(
+        r",\s*and\s+(?:also\s+|then\s+|later\s+)?([a-z]+)\s+(?:just\s+|only\s+|by\s+)?$",
+        text[w_start:w_end],
+    )
+    if tail and tail[1] in change_words() and previous:
+        return previous  # "GDP shrank 0.1% in September ..., and rose 0.1% in the quarter"
+    real = [c for c in candidates if c.category != "growth"]
+    last_comma = text.rfind(",", w_start, w_end)
+    after_comma = [c for c in real if c.start > last_comma] if last_comma >= 0 else []
+    if after_comma and not _anaphor(text[last_comma:w_end]):
+        real = after_comma  # "Measured against the economy, the deficit equaled 2.8%"
+    if real:
+        cue = real[0]
+        if re.search(r"\b(?:their|its)\s+$", text[max(0, cue.start - 8) : cue.start]) and previous:
+            return _with_aspect(previous, "value" if "value" in cue.text.lower() else "")
+        built = metrics.build(text, cue, blocked)
+        goods_of = GOODS_AFTER_UNIT.match(text, primary.end) if cue.kind == "verb" else None
+        if goods_of and built in ("exports", "imports") and not _money_or_rate(primary):
+            goods = goods_of[1].lower()
+            if goods not in ("goods", "services"):
+                goods = singular(goods)
+            return f"{goods} {built}"  # "shipped 6.7 million tonnes of soybeans"
+        goods = DEMAND_FOR.search(text[: cue.start])
+        if goods and built in ("exports", "imports", "sales"):
+            return f"{goods[1].lower()} {built}"  # "demand for X ..., with shipments up 30%"
+        return built
+    subject = _subject_phrase(text[w_start:w_end], asides, w_start)
+    flow = next((w for w in (previous or "").split() if w in FLOW_HEADS), None)
+    if subject and flow:
+        return f"{subject} {flow}"
+    if previous:
+        return previous
+    if candidates:
+        return metrics.build(text, candidates[0], blocked)
+    return None
+
+
+# "... 19.8 million tonnes of wheat in October": the goods a physical quantity is of.
+GOODS_AFTER_UNIT = re.compile(
+    r"\s+of\s+((?:[a-z][a-z-]*\s+){0,3}?[a-z][a-z-]*)(?=\s*(?:[,.;]|$|\s(?:in|to|from|for|"
+    r"during|last|this|worth|valued|up|down|a|an|the|over|between|and\s+\d)\b))"
+)
+
+
+def _money_or_rate(item) -> bool:  # noqa: ANN001 - a clauses.Item
+    unit = item.q.unit or ""
+    return unit in CURRENCY_UNITS or unit.split("/")[0] in CURRENCY_UNITS or unit == "percent"
+
+
+# ", which made up two-fifths of total exports," / ", where a 15% tariff applies,": asides
+ASIDE = re.compile(r",\s*(?:which|where|who|whose|the\s+(?:country|nation)['’]s)\b[^,]{0,120},")
+FLOW_HEADS = {"exports", "imports", "shipments", "sales", "output", "production"}
+NOT_SUBJECT = re.compile(
+    r"^(?:it|they|this|that|these|those|he|she|we|the\s+(?:figure|data|number|total|index)|"
+    r"prices?|rates?|shares?|stocks?|markets?|demand|analysts?|officials?)\b",
+    re.IGNORECASE,
+)
+
+
+DEMAND_FOR = re.compile(
+    r"\b(?:demand\s+for|sales\s+of|orders\s+for)\s+((?:[A-Za-z-]+\s+){0,4}?[A-Za-z-]+)\s+"
+    r"(?:was|were|is|are|has|have|rose|fell|grew|surged|jumped|drove|led|,)",
+    re.IGNORECASE,
+)
+
+
+def _subject_phrase(window: str, asides: list[tuple[int, int]], offset: int) -> str | None:
+    """'while petroleum products slid 6.2%': the noun phrase before the movement word names
+    the goods when the sentence has no metric word of its own."""
+    chars = list(window)
+    for a, b in asides:
+        for i in range(max(a - offset, 0), min(b - offset, len(chars))):
+            chars[i] = " "
+    head = re.sub(r"\([^)]*\)", " ", "".join(chars))
+    words = re.findall(r"[A-Za-z][\w&'’-]*", head)
+    table = change_words()
+    cut = next((i for i, w in enumerate(words) if w.lower() in table), None)
+    if cut is None or cut == 0:
+        return None
+    phrase = words[:cut]
+    while phrase and phrase[0].lower() in (
+        "and",
+        "but",
+        "while",
+        "whereas",
+        "also",
+        "by",
+        "contrast",
+    ):
+        phrase = phrase[1:]
+    while phrase and phrase[-1].lower() in ("also", "have", "has", "had", "were", "was", "saw"):
+        phrase = phrase[:-1]
+    text = " ".join(phrase)
+    if not 1 <= len(phrase) <= 7 or NOT_SUBJECT.match(text) or re.search(r"\d", text):
+        return None
+    if any(w.lower() in metrics.STOP_BEFORE and w.lower() != "and" for w in phrase):
+        return None  # "in 2025-26, and the ministry sees growth": not a noun phrase
+    return text.lower()
+
+
+def _anaphor(window: str) -> bool:
+    return bool(
+        re.search(
+            r"(?:^|\W)(?:those|that|the\s+latter|the\s+former)\s+(?:to|from|for|of|in)\b",
+            window,
+            re.I,
+        )
+    )
+
+
+def _with_aspect(metric: str, aspect: str) -> str:
+    base = re.sub(r"\s*\((?:volume|value)\)$", "", metric)
+    return f"{base} ({aspect})" if aspect else base
+
+
+def base_metric(metric: str) -> str:
+    return re.sub(r"\s*\((?:volume|value)\)$", "", metric)
+
+
+def finish_metric(s: Sentence, n: int, metric: str, unit: str | None) -> str:
+    """Aspect ('by volume'), share, forecast and revision marks, and the TEU default."""
+    group = s.groups[n]
+    text = s.text
+    primary = group.level or group.change
+    assert primary is not None
+    if group.change is not None:
+        after = text[group.change.end : group.change.end + 14].lower()
+        if re.match(r"\s*by\s+volume", after):
+            metric = _with_aspect(metric, "volume")
+        elif re.match(r"\s*by\s+value", after):
+            metric = _with_aspect(metric, "value")
+    c_begin = s.clauses[s.clause_of(group)][0]
+    if re.search(r"\bin\s+volume\s+terms\b", text[c_begin : primary.start], re.I):
+        metric = _with_aspect(metric, "volume")
+    if group.level is not None and group.level.share:
+        subject = metric if metric != "unspecified" else None
+        aside = next(
+            (m for m in ASIDE.finditer(text) if m.start() <= primary.start < m.end()), None
+        )
+        if aside is not None:
+            words = re.findall(r"[A-Za-z][\w&-]*", re.sub(r"\([^)]*\)", " ", text[: aside.start()]))
+            subject = " ".join(words[-5:]).lower() or subject
+        metric = metrics.share_metric(text, group.level.end, subject)
+    c_start, _ = s.clauses[s.clause_of(group)]
+    before = text[c_start : primary.start]
+    whole_before = text[: primary.start]
+    generic = metric in GENERIC_VOLUME or metric == "unspecified"
+    if unit == "TEU" and (generic or metric.endswith(("volumes", "growth"))):
+        if "container" not in metric:
+            metric = "container throughput"
+    if group.level is not None and group.level.role == "comparison":
+        old = metrics.markers(
+            _cues_in(s, max(0, group.level.start - 60), group.level.end + 25),
+            "revision_old",
+        )
+        if old:
+            if "forecast" in metric:
+                verb = "projected" if "project" in whole_before.lower() else "estimated"
+                return f"{metric} (originally {verb})"
+            return f"{metric} (originally reported)"
+        return metric
+    in_before = _cues_in(s, c_start, primary.start)
+    marks = metrics.markers(in_before, "forecast")
+    forecast = bool(marks) or bool(FORECAST_AFTER.match(text, primary.end))
+    if forecast and not re.search(r"forecast|target|estimate", metric):
+        if (group.level is not None and group.level.q.unit == "percent") and "growth" not in metric:
+            metric = f"{metric} growth"
+        # "raised its export growth target": a goal set, not a forecast made
+        aim = any(re.search(r"\b(?:targets?|goals?|aims?)\b", c.text, re.I) for c in marks)
+        metric = f"{metric} {'target' if aim else 'forecast'}"
+    old = metrics.markers(in_before, "revision_old")
+    if old and forecast:
+        verb = re.search(r"originally\s+(\w+)", before)
+        metric = f"{metric} (originally {verb[1] if verb else 'estimated'})"
+    elif forecast and metrics.markers(in_before, "revision_new"):
+        metric = f"{metric} (revised)"
+    elif not forecast:
+        # "was originally reported as C$1.9 billion", "from a revised C$2.3 billion"
+        near = text[max(0, primary.start - 40) : primary.start]
+        first = re.search(
+            r"\b(?:originally|initially|first)\s+(reported|estimated|published)\b", near
+        )
+        if first:
+            metric = f"{metric} (originally {first[1]})"
+        elif re.search(
+            r"\brevised(?:\s+(?:up|down|upward|downward))?(?:\s+to)?\s+(?:\w+\s+)?$", near
+        ):
+            metric = f"{metric} (revised)"
+    return metric
+
+
+def _cues_in(s: Sentence, start: int, end: int) -> list[Cue]:
+    return [c for c in s.cues if start <= c.start and c.end <= end]
+
+
+def respectively_targets(s: Sentence, clause: int, groups: list[int]) -> list[tuple[str, object]]:
+    """For 'A and B rose 3% and 4%, respectively': one subject per group, as ('entity', e) or
+    ('metric', phrase) pairs; [] when the subject list does not fit the groups."""
+    if not s.respectively or len(groups) < 2:
+        return []
+    c_start = s.clauses[clause][0]
+    first = s.groups[groups[0]].start
+    ents = entity_candidates(s, c_start, first)
+    ents = [e for e in ents if e.kind != "demonym"]
+    if len(ents) == len(groups):
+        return [("entity", e) for e in ents]
+    cues = [c for c in s.cues if c.kind == "noun" and c_start <= c.start and c.end <= first]
+    cues = [c for c in cues if c.category not in ("growth",)]
+    blocked = [(e.start, e.end) for e in s.entities]
+    if len(cues) == len(groups):
+        return [("metric", metrics.build(s.text, c, blocked)) for c in cues]
+    if len(cues) == 1:
+        # "Coffee and cocoa exports rose 4% and 9%": coordinated modifiers share the cue
+        head = s.text[c_start : cues[0].start]
+        coord = re.search(r"((?:[A-Za-z-]+,\s+)*[A-Za-z-]+(?:,)?\s+and\s+[A-Za-z-]+)\s*$", head)
+        if coord:
+            mods = [m.strip().lower() for m in re.split(r",\s*(?:and\s+)?|\s+and\s+", coord[1])]
+            mods = [m for m in mods if m]
+            if len(mods) == len(groups):
+                return [("metric", f"{m} {cues[0].name}") for m in mods]
+        post = metrics.of_phrase(s.text, cues[0].end)
+        parts = [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", post) if p.strip()]
+        if len(parts) == len(groups):
+            return [
+                (
+                    "metric",
+                    f"{cues[0].name if cues[0].category != 'sales' else 'sales'} of {p.lower()}",
+                )
+                for p in parts
+            ]
+    return []

@@ -1,0 +1,1 @@
+"""Stage 1, ingest: find article URLs (feeds, sitemaps, URL lists) and fetch them politely."""

@@ -1,0 +1,1 @@
+"""Stage 5, serve: Datasette over the store, with our plugin and metadata."""
