@@ -41,14 +41,14 @@ FACT_INDEXES: list[list[str]] = [
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db["sources"].create(
+    db.table("sources").create(
         {"id": int, "name": str, "url": str, "kind": str, "added_at": str},
         pk="id",
         not_null={"name"},
     )
-    db["sources"].create_index(["name"], unique=True)
+    db.table("sources").create_index(["name"], unique=True)
 
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": int,
             "kind": str,
@@ -70,7 +70,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         foreign_keys=[("source_id", "sources", "id")],
     )
 
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": int,
             "canonical_url": str,
@@ -98,14 +98,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         defaults={"truncated": 0},
         foreign_keys=[("source_id", "sources", "id"), ("run_id", "runs", "id")],
     )
-    db["articles"].create_index(["canonical_url"], unique=True)
-    db["articles"].create_index(["url"])
-    db["articles"].create_index(["content_hash"])
-    db["articles"].create_index(["patterns_version"])
-    db["articles"].create_index(["outlet"])
-    db["articles"].create_index(["published"])
+    db.table("articles").create_index(["canonical_url"], unique=True)
+    db.table("articles").create_index(["url"])
+    db.table("articles").create_index(["content_hash"])
+    db.table("articles").create_index(["patterns_version"])
+    db.table("articles").create_index(["outlet"])
+    db.table("articles").create_index(["published"])
 
-    db["article_history"].create(
+    db.table("article_history").create(
         {
             "id": int,
             "article_id": int,
@@ -127,14 +127,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["article_history"].create_index(["article_id"])
+    db.table("article_history").create_index(["article_id"])
 
-    db["entities"].create(
+    db.table("entities").create(
         {"name": str, "kind": str, "aliases": str},
         pk="name",
     )
 
-    db["facts"].create(
+    db.table("facts").create(
         {
             # Column order is the order Datasette shows: the finding and its sentence first.
             "id": int,
@@ -177,21 +177,21 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         ],
     )
     for columns in FACT_INDEXES:
-        db["facts"].create_index(columns)
+        db.table("facts").create_index(columns)
 
-    db["errors"].create(
+    db.table("errors").create(
         {"id": int, "run_id": int, "url": str, "stage": str, "message": str, "at": str},
         pk="id",
         not_null={"stage", "message", "at"},
         foreign_keys=[("run_id", "runs", "id")],
     )
-    db["errors"].create_index(["run_id"])
-    db["errors"].create_index(["url"])
+    db.table("errors").create_index(["run_id"])
+    db.table("errors").create_index(["url"])
 
     # Full-text search kept in step by triggers, so every write path (save, update, reextract,
     # a person's own SQL) keeps the index right without remembering to.
-    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
-    db["facts"].enable_fts(["metric", "evidence"], create_triggers=True, tokenize="porter")
+    db.table("articles").enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    db.table("facts").enable_fts(["metric", "evidence"], create_triggers=True, tokenize="porter")
 
 
 # The facts table's default facets (datasette-metadata.json), counted by m002's triggers.
@@ -238,7 +238,7 @@ def m003_feed_state(db: sqlite_utils.Database) -> None:
     its articles are still re-checked (conditionally) for updates, and a sitemap index still
     leads to its child sitemaps, which change on their own under an unchanged index.
     """
-    db["feed_state"].create(
+    db.table("feed_state").create(
         {
             "url": str,
             "kind": str,
