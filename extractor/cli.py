@@ -286,7 +286,7 @@ def crawl_pass(db: object, db_path: Path, config: object) -> None:
 @click.option(
     "--public",
     is_flag=True,
-    help="For a network: read-only (immutable), no arbitrary SQL, a SQL time limit.",
+    help="For a network: no arbitrary SQL, a SQL time limit, no download (always read-only).",
 )
 def serve(db_path: Path, host: str, port: int, public: bool) -> None:
     """Browse the facts in Datasette (Ctrl-C stops it)."""

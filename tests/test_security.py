@@ -404,7 +404,14 @@ def test_served_public_process_is_read_only_and_runs_no_sql(store: Path) -> None
         assert not allowed, allowed
         assert settings["default_allow_sql"] is False and settings["allow_download"] is False
         assert 0 < settings["sql_time_limit_ms"] <= 5000
-        assert [d["is_mutable"] for d in databases] == [False]
+        # Mutable for Datasette (read with mode=ro, so a crawl's commits show), but every
+        # connection is query_only and every non-GET request is refused with 405.
+        assert [d["is_mutable"] for d in databases] == [True]
+        assert {
+            r.status_code
+            for name, r in probes.items()
+            if name.startswith(("post", "insert", "drop"))
+        } == {405}
     finally:
         proc.terminate()
         try:

@@ -4,10 +4,11 @@
 `make_datasette` builds the same configuration in-process (tests, benchmarks). Both read
 `SETTINGS` / `PUBLIC_SETTINGS`, so what is tested is what is served.
 
-`--public` is for putting the database on a network: the file is opened immutable (no writes,
-whatever a plugin or a query tries), arbitrary SQL is off (canned queries still run), queries
-have a time limit, the raw database download is off, and serving refuses to start when a
-plugin outside `ALLOWED_PLUGINS` is installed (a write plugin must never ride along).
+`--public` is for putting the database on a network: arbitrary SQL is off (canned queries
+still run), queries have a time limit, the raw database download is off, and serving refuses
+to start when a plugin outside `ALLOWED_PLUGINS` is installed (a write plugin must never ride
+along). Whatever the mode, the `guard` plugin answers only GET and HEAD, and the file is read
+with `mode=ro`, which sees what a crawl commits.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ PUBLIC_SETTINGS: dict[str, Any] = {
 }
 # Plugins that may be installed when serving publicly: Datasette's own, our plugin, and the
 # read-only chart plugin. Anything else (datasette-write, datasette-upload-csvs, ...) refuses.
-ALLOWED_PLUGINS = frozenset({"datasette-vega", "extractor.serve.plugin"})
+ALLOWED_PLUGINS = frozenset({"datasette-vega", "extractor.serve.plugin", "extractor.serve.guard"})
 
 
 def settings_for(public: bool) -> dict[str, Any]:
@@ -63,13 +64,19 @@ def load_metadata(path: Path = METADATA, database: str = TEMPLATE_DATABASE) -> d
 
 
 def register_plugin() -> None:
-    """Register our Datasette plugin (cell rendering, chart links) once per process."""
+    """Register our Datasette plugins once per process: `plugin` (cell rendering, chart links)
+    and `guard` (read-only HTTP, one-line errors), which replaces Datasette's own error handler
+    (see guard.py for why)."""
     from datasette.plugins import pm
 
-    from extractor.serve import plugin as datasette_plugin
+    from extractor.serve import guard, plugin
 
-    if not pm.is_registered(datasette_plugin):
-        pm.register(datasette_plugin, name="extractor.serve.plugin")
+    for module, name in ((plugin, "extractor.serve.plugin"), (guard, "extractor.serve.guard")):
+        if not pm.is_registered(module):
+            pm.register(module, name=name)
+    default_errors = pm.get_plugin("datasette.handle_exception")
+    if default_errors is not None:
+        pm.unregister(default_errors)
 
 
 def foreign_plugins() -> list[str]:
@@ -107,8 +114,10 @@ def datasette_args(
     metadata: Path = METADATA,
 ) -> list[str]:
     """The `datasette serve ...` arguments for this database (without the program name)."""
-    args = ["serve"]
-    args += ["-i", str(db_path)] if public else [str(db_path)]
+    # Opened as a mutable file even when public: Datasette then reads with `mode=ro`, which
+    # sees what a crawl commits (WAL) and cannot write; `-i` (immutable) promises SQLite the
+    # file never changes, and a crawl beside the server made it read torn pages.
+    args = ["serve", str(db_path)]
     args += ["--metadata", str(metadata), "--host", host, "--port", str(port)]
     for name, value in settings_for(public).items():
         text = ("on" if value else "off") if isinstance(value, bool) else str(value)
@@ -124,9 +133,10 @@ def make_datasette(db_path: Path, *, public: bool = False, metadata: Path = META
     register_plugin()
     if public:
         check_public()
-    files = {"immutables": [str(db_path)]} if public else {"files": [str(db_path)]}
     return Datasette(
-        metadata=load_metadata(metadata, db_path.stem), settings=settings_for(public), **files
+        files=[str(db_path)],
+        metadata=load_metadata(metadata, db_path.stem),
+        settings=settings_for(public),
     )
 
 
