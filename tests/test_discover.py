@@ -56,6 +56,24 @@ def test_entity_bomb_in_a_sitemap_is_refused() -> None:
         parse_sitemap(bomb, BASE + "/sitemap.xml")
 
 
+@pytest.mark.parametrize("parse", [parse_feed, parse_sitemap], ids=["feed", "sitemap"])
+def test_an_entity_declaration_behind_megabytes_of_comment_is_still_refused(parse) -> None:
+    """The check once read only the first megabyte: a bomb declared after 1.1 MB of comment
+    was parsed (about 1 GB of memory)."""
+    record("security_probes")
+    root = "rss" if parse is parse_feed else "urlset"
+    padded = (
+        b'<?xml version="1.0"?><!-- ' + b"padding " * 140_000 + b"-->"
+        b'<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        + f"<{root}>&b;</{root}>".encode()
+    )
+    assert padded.index(b"<!ENTITY") > 1_100_000
+    started = time.monotonic()
+    with pytest.raises(DiscoveryError, match="entit"):
+        parse(padded, BASE + "/padded.xml")
+    assert time.monotonic() - started < 0.5
+
+
 def test_a_feed_that_is_html_says_so_and_points_at_the_real_feed() -> None:
     record("bad_inputs")
     with pytest.raises(DiscoveryError, match="HTML page, not an RSS/Atom feed.*feed.rss"):
