@@ -276,6 +276,41 @@ def test_robots_txt_server_error_means_disallow_all(site: Site, fetcher: Fetcher
     assert site.requests_to("/a.html") == []
 
 
+def test_robots_txt_larger_than_500_kib_is_read_up_to_500_kib_not_ignored(
+    site: Site, fetcher: Fetcher
+) -> None:
+    """RFC 9309 2.5: parse at least the first 500 KiB. An oversized file used to count as
+    'no robots.txt' and so opened the whole site."""
+    rules = b"User-agent: *\nDisallow: /private/\n" + b"# padding\n" * 70_000
+    assert len(rules) > 600_000
+    site.server.expect_request("/robots.txt").respond_with_data(rules, content_type="text/plain")
+    site.page("/private/members.html", "pages/busy.html")
+    site.page("/news/a.html", "pages/flaky.html")
+    with pytest.raises(RobotsDisallowed):
+        fetcher.fetch(site.url("/private/members.html"))
+    assert site.requests_to("/private/members.html") == []
+    assert fetcher.fetch(site.url("/news/a.html")).status == 200
+
+
+def test_robots_txt_that_outlasts_the_time_cap_means_disallow_all(site: Site) -> None:
+    """A robots.txt still arriving at the total-time cap is unreachable (disallow all for the
+    run), not absent (allow all)."""
+
+    def trickle() -> Iterator[bytes]:
+        for _ in range(40):
+            time.sleep(0.05)
+            yield b"# slow\n"
+
+    site.server.expect_request("/robots.txt").respond_with_handler(
+        lambda request: Response(trickle(), content_type="text/plain")
+    )
+    site.page("/a.html", "pages/flaky.html")
+    with Fetcher(fast_policy(total_timeout=0.5, retries=0)) as client:
+        with pytest.raises(FetchError, match="robots.txt unreachable"):
+            client.fetch(site.url("/a.html"))
+    assert site.requests_to("/a.html") == []
+
+
 def test_per_host_politeness_delay(site: Site) -> None:
     no_robots(site)
     arrivals: list[float] = []  # when the server saw each request: load on our side can't skew it

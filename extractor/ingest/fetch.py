@@ -167,8 +167,11 @@ class Fetcher:
         allow_private: bool | list[str],
         delay: float | None,
         robots: bool,
-        cap: int | None = None,
+        keep_first: int | None = None,
     ) -> FetchResult:
+        """Fetch `url`, following redirects. `keep_first` reads at most that many bytes and
+        keeps them instead of refusing a larger body (robots.txt: RFC 9309 parses the first
+        500 KiB)."""
         current = url
         seen = [url]
         for _ in range(self.policy.max_redirects + 1):
@@ -192,7 +195,7 @@ class Fetcher:
                     )
             self._be_polite(current, max(delay or 0.0, crawl_delay))
             try:
-                response, body = self._get(current, headers, deadline, cap or self.policy.max_bytes)
+                response, body = self._get(current, headers, deadline, keep_first)
             finally:
                 # The delay runs from the end of a response, so a slow reply never lets the
                 # next request follow hard on its heels.
@@ -265,8 +268,9 @@ class Fetcher:
         self.last_request[host] = time.monotonic()
 
     def _get(
-        self, url: str, headers: dict[str, str], deadline: float, max_bytes: int
+        self, url: str, headers: dict[str, str], deadline: float, keep_first: int | None = None
     ) -> tuple[httpx.Response, bytes]:
+        max_bytes = keep_first or self.policy.max_bytes
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchError(url, f"gave up after {self.policy.total_timeout:g}s in total")
@@ -285,12 +289,15 @@ class Fetcher:
                 if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
                     return response, b""
                 declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > max_bytes:
+                if not keep_first and declared.isdigit() and int(declared) > max_bytes:
                     raise FetchError(url, f"body of {declared} bytes exceeds {max_bytes} byte cap")
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)
+                    if size > max_bytes and keep_first:
+                        chunks.append(chunk[: len(chunk) - (size - max_bytes)])
+                        break
                     if size > max_bytes:
                         raise FetchError(url, f"body exceeds {max_bytes} byte cap; stopped reading")
                     if time.monotonic() > deadline:
@@ -321,21 +328,33 @@ class Fetcher:
         rules: Protego | None
         try:
             result = self._follow(
-                robots_url, {}, deadline, allow_private, None, robots=False, cap=ROBOTS_MAX_BYTES
+                robots_url,
+                {},
+                deadline,
+                allow_private,
+                None,
+                robots=False,
+                keep_first=ROBOTS_MAX_BYTES,
             )
             rules = Protego.parse(result.text)
         except _Retryable as failure:
-            # RFC 9309 2.3.1.3: an unreachable robots.txt (5xx, network) means "disallow all".
-            # Cached for this fetcher only (one run), so the next run asks again.
-            rules = Protego.parse("User-agent: *\nDisallow: /")
-            self.robots_unreachable[host] = str(failure.error).removeprefix(robots_url + ": ")
+            rules = self._disallow_all(host, robots_url, failure.error)
         except FetchError as failure:
             if isinstance(failure, UnsafeURLError):
                 raise
-            # RFC 9309 2.3.1.2: a 4xx robots.txt (usually 404) means no restrictions.
-            rules = None
+            if failure.status is not None and 400 <= failure.status < 500:
+                # RFC 9309 2.3.1.2: a 4xx robots.txt (usually 404) means no restrictions.
+                rules = None
+            else:  # the time cap, a redirect loop, a broken body: unreachable, not absent
+                rules = self._disallow_all(host, robots_url, failure)
         self.robots[host] = rules
         return rules
+
+    def _disallow_all(self, host: str, robots_url: str, failure: FetchError) -> Protego:
+        """RFC 9309 2.3.1.3: an unreachable robots.txt (5xx, network, time cap) means
+        "disallow all". Cached for this fetcher only (one run), so the next run asks again."""
+        self.robots_unreachable[host] = str(failure).removeprefix(robots_url + ": ")
+        return Protego.parse("User-agent: *\nDisallow: /")
 
 
 def retry_after(value: str | None) -> float | None:
