@@ -119,6 +119,40 @@ def test_canonical_url_is_normalized(declared: str | None, url: str | None, expe
     assert article.canonical_url == expected
 
 
+@pytest.mark.parametrize(
+    ("declared", "url", "expected"),
+    [
+        # another outlet's URL: ignored, the page keeps the URL it was fetched from
+        ("https://www.reuters.com/markets/x", "https://evil.example/x", "https://evil.example/x"),
+        # a sibling site under the same public suffix is another owner
+        (
+            "https://victim.github.io/a",
+            "https://attacker.github.io/a",
+            "https://attacker.github.io/a",
+        ),
+        ("https://bbc.co.uk/a", "https://evil.co.uk/a", "https://evil.co.uk/a"),
+        # the same registrable domain: trusted, whatever the subdomain
+        (
+            "https://www.bbc.co.uk/news/1",
+            "https://m.bbc.co.uk/news/1",
+            "https://www.bbc.co.uk/news/1",
+        ),
+        (
+            "https://www.caixinglobal.com/a",
+            "https://caixinglobal.com/a?x=1",
+            "https://www.caixinglobal.com/a",
+        ),
+    ],
+)
+def test_a_canonical_url_is_trusted_only_within_the_pages_own_site(
+    declared: str, url: str, expected: str
+) -> None:
+    record("security_probes")
+    link = f'<link rel="canonical" href="{declared}">'
+    article = parse_html(f"<html><head>{link}</head><body><p>Some text.</p></body></html>", url)
+    assert article.canonical_url == expected
+
+
 def test_normalize_url_keeps_meaningful_parts() -> None:
     assert (
         normalize_url("https://example.com:8443/x/?b=2&a=1")

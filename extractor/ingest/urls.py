@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from functools import cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+# The Public Suffix List, bundled and kept current by its package (no download at run time):
+# knowing that bbc.co.uk, not co.uk, is one owner's site is not something to hand-write.
+from publicsuffixlist import PublicSuffixList
 
 ALLOWED_SCHEMES = ("http", "https")
 # Query parameters that identify a campaign or a click, never the page.
@@ -78,3 +83,31 @@ def in_networks(address: str, networks: list[str]) -> bool:
     """Whether an address lies in one of `networks` ("127.0.0.1", "10.0.0.0/8")."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
+@cache
+def _public_suffixes() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+def registrable_domain(url: str) -> str | None:
+    """The part of a URL's host that one owner registers: 'news.bbc.co.uk' -> 'bbc.co.uk',
+    'a.b.github.io' -> 'b.github.io'. An IP address or a single-label host stands for itself."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return None
+    if not host:
+        return None
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    return _public_suffixes().privatesuffix(host) or host
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two URLs belong to one registrable domain."""
+    site = registrable_domain(a)
+    return site is not None and site == registrable_domain(b)

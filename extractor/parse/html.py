@@ -17,7 +17,7 @@ from bs4.element import PreformattedString
 
 from extractor.errors import ParseError
 from extractor.ingest.dates import to_date
-from extractor.ingest.urls import is_http_url, normalize_url
+from extractor.ingest.urls import is_http_url, normalize_url, same_site
 from extractor.models import Article, Block, Section
 from extractor.parse.adapters import adapter_for
 from extractor.parse.blocks import (
@@ -128,11 +128,14 @@ def shrink(html: str) -> tuple[str, bool]:
 def canonical_url(declared: str | None, url: str | None) -> str | None:
     """The page's declared canonical URL (resolved against its URL), else its URL, normalized.
 
-    A declared canonical that is not http(s) (a `javascript:` or `file:` value) is ignored.
+    A declared canonical that is not http(s) (a `javascript:` or `file:` value) is ignored, and
+    so is one on another registrable domain than the page's own: a page may not claim another
+    outlet's URL (and so replace that outlet's stored article and facts).
     """
     if declared:
         candidate = normalize_url(declared, base=url)
-        if is_http_url(candidate):
+        fetched = url is not None and is_http_url(url)
+        if is_http_url(candidate) and (not fetched or same_site(candidate, url or "")):
             return candidate
     if url and is_http_url(url):
         return normalize_url(url)
