@@ -216,6 +216,47 @@ def test_localhost_by_name_is_refused_when_private_addresses_are_not_allowed(sit
     assert site.hits["/secret"] == 0
 
 
+@pytest.mark.parametrize("host", ["169.254.169.254", "[fe80::1]", "[fd00:ec2::254]", "0.0.0.0"])
+def test_allow_private_never_opens_link_local_or_metadata_addresses(host: str, site: Site) -> None:
+    """`--allow-private` is for a mirror on loopback or a private network: it used to turn off
+    every address check, cloud metadata included."""
+    record("security_probes")
+    with Fetcher(policy(allow_private=True)) as fetcher:
+        with pytest.raises(UnsafeURLError, match="never fetched"):
+            fetcher.fetch(f"http://{host}/latest/meta-data/")
+        # ... nor as the target of a redirect from an allowed local site.
+        site.add("/meta", b"", status=302, headers={"Location": f"http://{host}/latest/"})
+        with pytest.raises(UnsafeURLError):
+            fetcher.fetch(site.url("/meta"))
+
+
+def test_the_connection_goes_to_the_checked_address_not_a_second_dns_answer(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: a resolver that answers an allowed address for the check and another for
+    the connection. The host is resolved once and the socket opened to the checked address,
+    so the second answer (127.0.0.2, where nothing listens) is never used."""
+    record("security_probes")
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def rebinding(host, port, *args, **kwargs):  # noqa: ANN001, ANN202 - socket's signature
+        if host == "rebind.test":
+            asked.append(host)
+            answer = "127.0.0.1" if len(asked) == 1 else "127.0.0.2"
+            return real(answer, port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    port = site.server.server_address[1]
+    site.add("/robots.txt", b"", status=404)
+    site.add("/page", b"<p>checked and fetched</p>")
+    with Fetcher(policy(allow_private=["127.0.0.1/32"])) as fetcher:
+        result = fetcher.fetch(f"http://rebind.test:{port}/page")
+    assert result.status == 200 and b"checked and fetched" in result.content
+    assert site.hits["/page"] == 1
+
+
 def test_gzip_bomb_stops_at_the_byte_cap_after_decoding(site: Site) -> None:
     """100 MB of zeros in 100 KB of gzip: the cap counts decoded bytes, so it stops at 1 MB."""
     record("security_probes")

@@ -23,12 +23,14 @@ from protego import Protego
 from extractor import __version__
 from extractor.errors import FetchError, RobotsDisallowed, UnsafeURLError
 from extractor.ingest.charset import decode_body
-from extractor.ingest.deadline import deadline as bounded_by
-from extractor.ingest.deadline import transport as deadline_transport
+from extractor.ingest.network import deadline as bounded_by
+from extractor.ingest.network import pin
+from extractor.ingest.network import transport as pinned_transport
 from extractor.ingest.urls import (
     ALLOWED_SCHEMES,
     host_of,
     in_networks,
+    is_local_network_address,
     is_public_address,
     resolve_addresses,
 )
@@ -96,7 +98,7 @@ class Fetcher:
             headers={"User-Agent": self.policy.user_agent},
             follow_redirects=False,
             trust_env=False,  # never route through a proxy from the environment
-            transport=deadline_transport(),  # the total-time cap holds during headers too
+            transport=pinned_transport(),  # time cap during headers; connect where checked
         )
         self.robots: dict[str, Protego | None] = {}
         self.robots_unreachable: dict[str, str] = {}  # host -> why its robots.txt failed
@@ -235,6 +237,8 @@ class Fetcher:
         )
 
     def _check_url(self, url: str, allow_private: bool | list[str]) -> None:
+        """Resolve the host once, refuse it if any address is not allowed, and pin the
+        connection to a checked address (see network.py: no second DNS answer is used)."""
         try:
             parts = urlsplit(url)
             port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -242,20 +246,21 @@ class Fetcher:
             raise UnsafeURLError(url, f"not a valid URL ({exc})") from None
         if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
             raise UnsafeURLError(url, "only http and https URLs are fetched")
-        if allow_private is True:
-            return
         try:
             addresses = resolve_addresses(parts.hostname, port)
         except OSError as exc:
             raise FetchError(url, f"cannot resolve host ({exc})") from None
-        allowed = allow_private or []
-        private = [a for a in addresses if not is_public_address(a) and not in_networks(a, allowed)]
-        if private:
-            raise UnsafeURLError(
-                url,
-                f"host resolves to a non-public address ({private[0]}); set allow_private = true"
-                " on the source if this is intended",
+        refused = [a for a in addresses if not address_allowed(a, allow_private)]
+        if refused or not addresses:
+            where = refused[0] if refused else "nothing"
+            hint = (
+                "link-local and cloud metadata addresses are never fetched"
+                if allow_private is True
+                else "allow it with `allow_private = true` on the source in sources.toml, or"
+                " `newsfacts ingest --allow-private`"
             )
+            raise UnsafeURLError(url, f"host resolves to a non-public address ({where}); {hint}")
+        pin(parts.hostname, port, addresses[0])
 
     def _be_polite(self, url: str, delay: float) -> None:
         host = host_of(url)
@@ -355,6 +360,16 @@ class Fetcher:
         "disallow all". Cached for this fetcher only (one run), so the next run asks again."""
         self.robots_unreachable[host] = str(failure).removeprefix(robots_url + ": ")
         return Protego.parse("User-agent: *\nDisallow: /")
+
+
+def address_allowed(address: str, allow_private: bool | list[str]) -> bool:
+    """Public addresses always; with `allow_private` True also loopback and private ranges
+    (never link-local or metadata); with a list, the addresses and networks it names."""
+    if is_public_address(address):
+        return True
+    if allow_private is True:
+        return is_local_network_address(address)
+    return bool(allow_private) and in_networks(address, list(allow_private))
 
 
 def retry_after(value: str | None) -> float | None:

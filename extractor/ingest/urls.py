@@ -73,6 +73,24 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+# Cloud metadata services: never fetched, whatever a source allows.
+METADATA_ADDRESSES = frozenset({"169.254.169.254", "fd00:ec2::254", "100.100.100.200"})
+
+
+def is_local_network_address(address: str) -> bool:
+    """Loopback or a private range (10/8, 172.16/12, 192.168/16, fc00::/7): what
+    `allow_private` opens. Never link-local (169.254/16, fe80::/10), metadata, multicast,
+    reserved or unspecified addresses."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if str(ip) in METADATA_ADDRESSES or ip.is_link_local or ip.is_multicast:
+        return False
+    if ip.is_unspecified or ip.is_reserved:
+        return False
+    return ip.is_loopback or ip.is_private
+
+
 def resolve_addresses(host: str, port: int) -> list[str]:
     """Every address a host name resolves to (an IP literal resolves to itself)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)

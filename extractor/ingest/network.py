@@ -1,11 +1,19 @@
-"""A total-time cap that holds even while a response's headers trickle in.
+"""The HTTP client's sockets: a total-time cap that holds even while headers trickle in, and
+connections made to the address that was checked, not to a second DNS answer.
 
-httpx has connect and read timeouts but no overall deadline: a server sending one header byte
-every 50 ms beats any read timeout forever, and our own deadline check only runs between body
-chunks. So the HTTP client gets a network backend whose every socket read, write and connect
-is bounded by the time left before the current fetch's deadline (kept per thread, so fetchers
-in different threads do not share it); when none is left it raises httpcore's ReadTimeout,
-which httpx reports as a timeout like any other.
+Pinning: fetch.py resolves a host once, checks every address it got (no private or metadata
+address unless allowed) and pins the host to a checked address for this thread; the backend
+then connects to that address. Resolving again at connect time would leave a window in
+which a rebinding DNS server answers with 127.0.0.1 or 169.254.169.254 after the check.
+TLS still names the host (httpcore passes it to start_tls), so certificates are checked
+against the host name as usual.
+
+Time cap: httpx has connect and read timeouts but no overall deadline: a server sending one
+header byte every 50 ms beats any read timeout forever, and our own deadline check only runs
+between body chunks. So the HTTP client gets a network backend whose every socket read, write
+and connect is bounded by the time left before the current fetch's deadline (kept per thread,
+so fetchers in different threads do not share it); when none is left it raises httpcore's
+ReadTimeout, which httpx reports as a timeout like any other.
 
 The backend is installed on httpx's own transport (`transport._pool._network_backend`):
 httpx 0.28 has no public argument for it, and writing a whole transport to get one would copy
@@ -24,6 +32,24 @@ import httpcore
 import httpx
 
 _current = threading.local()
+
+
+def pin(host: str, port: int, address: str) -> None:
+    """Connect to `address` whenever this thread asks for `host`:`port`."""
+    pins: dict[tuple[str, int], str] | None = getattr(_current, "pins", None)
+    if pins is None:
+        pins = _current.pins = {}
+    pins[(host.lower(), port)] = address
+
+
+def pinned(host: str, port: int) -> str:
+    """The checked address for `host`:`port` in this thread; a host never checked (only
+    possible outside Fetcher) is refused rather than resolved again."""
+    pins = getattr(_current, "pins", None) or {}
+    address = pins.get((host.lower(), port))
+    if address is None:
+        raise httpcore.ConnectError(f"{host}:{port} was not checked before connecting")
+    return address
 
 
 @contextmanager
@@ -84,7 +110,7 @@ class _Backend(httpcore.NetworkBackend):
         socket_options: Iterable[typing.Any] | None = None,
     ) -> httpcore.NetworkStream:
         stream = self._backend.connect_tcp(
-            host, port, _bounded(timeout), local_address, socket_options
+            pinned(host, port), port, _bounded(timeout), local_address, socket_options
         )
         return _Stream(stream)
 
@@ -101,7 +127,8 @@ class _Backend(httpcore.NetworkBackend):
 
 
 def transport() -> httpx.HTTPTransport:
-    """httpx's standard transport, its sockets bounded by the per-thread deadline."""
+    """httpx's standard transport, its sockets bounded by the per-thread deadline and
+    connected to the pinned addresses."""
     base = httpx.HTTPTransport()
     base._pool._network_backend = _Backend()  # see the module doc for why
     return base
