@@ -9,7 +9,6 @@ it can draw a progress bar, and `Crawl.finish()` returns the summary.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import re
 import time
@@ -24,7 +23,7 @@ from extractor.errors import CrawlLocked, InputError, NewsfactsError, ParseError
 from extractor.extract.facts import extract_facts
 from extractor.ingest.charset import looks_binary
 from extractor.ingest.discover import Link, parse_feed, parse_sitemap, parse_url_list
-from extractor.ingest.fetch import Fetcher, FetchPolicy, FetchResult
+from extractor.ingest.fetch import Fetcher, FetchPolicy
 from extractor.ingest.urls import is_http_url, normalize_url
 from extractor.jobs.sources import Source, SourcesConfig
 from extractor.models import Model
@@ -35,12 +34,11 @@ from extractor.store.db import (
     RunCounts,
     fetch_state,
     finish_run,
-    now,
     record_error,
     save_article,
-    writing,
 )
 from extractor.store.db import start_run as store_start_run
+from extractor.store.feeds import feed_state, save_feed_state, touch_feed_state
 
 MAX_SITEMAPS = 50  # per source and run: an index of indexes cannot send us round forever
 Stage = Literal["discover", "fetch", "parse", "extract", "store"]
@@ -164,7 +162,8 @@ class Crawl:
                 touch_feed_state(self.db, url)
                 return remembered
             links = parse(result.content, url)
-            save_feed_state(self.db, url, feed_kind(parse, links), result, links)
+            validators = FetchState(result.etag, result.last_modified)
+            save_feed_state(self.db, url, feed_kind(parse, links), validators, links)
             return links
         except NewsfactsError as error:
             self._error(url, "discover", str(error))
@@ -272,57 +271,10 @@ class Crawl:
         return self.summary
 
 
-# --- validators of feeds, sitemaps and URL lists (table feed_state, schema m003) -------------
-
-
 def feed_kind(parse: Callable[[bytes, str], list[Link]], links: list[Link]) -> str:
     if parse is parse_sitemap:
         return "sitemap index" if any(link.kind == "sitemap" for link in links) else "sitemap"
     return "feed" if parse is parse_feed else "url list"
-
-
-def feed_state(db: sqlite_utils.Database, url: str) -> tuple[FetchState | None, list[Link]]:
-    """ETag and Last-Modified from the last time `url` changed, and the links it gave then."""
-    rows = list(
-        db.query(
-            "select etag, last_modified, links from feed_state where url = ?",
-            [normalize_url(url)],
-        )
-    )
-    if not rows:
-        return None, []
-    row = rows[0]
-    links = [Link.model_validate(link) for link in json.loads(row["links"] or "[]")]
-    return FetchState(row["etag"], row["last_modified"]), links
-
-
-def save_feed_state(
-    db: sqlite_utils.Database, url: str, kind: str, result: FetchResult, links: list[Link]
-) -> None:
-    """Remember a parsed document's validators and links (only once it parsed: a broken feed
-    is asked for in full again next time)."""
-    listed = [link.model_dump(mode="json", exclude={"title"}) for link in links]
-    stamp = now()
-    with writing(db):
-        db["feed_state"].upsert(
-            {
-                "url": normalize_url(url),
-                "kind": kind,
-                "etag": result.etag,
-                "last_modified": result.last_modified,
-                "links": json.dumps(listed),
-                "fetched_at": stamp,
-                "checked_at": stamp,
-            },
-            pk="url",
-        )
-
-
-def touch_feed_state(db: sqlite_utils.Database, url: str) -> None:
-    with writing(db):
-        db.execute(
-            "update feed_state set checked_at = ? where url = ?", [now(), normalize_url(url)]
-        )
 
 
 def crawl(

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from extractor.errors import StoreError
 from extractor.extract.facts import extract_facts
 from extractor.patterns import patterns_version
+from extractor.store.bulk import article_rows, open_bulk_writer, stale_article_ids
 from extractor.store.db import (
     RunCounts,
     article_from_row,
@@ -44,13 +45,6 @@ from extractor.store.db import (
 # sixty-four 0.3 ms), small enough that the progress bar moves, the workers stay evenly
 # loaded and a writer holds the turn for a fraction of a second.
 BATCH = 64
-# A worker's page cache (KiB; SQLite's default is 2 MiB): the facts' indexes and full-text
-# index are written all over, and pages read once stay at hand for the rest of the batch.
-WORKER_CACHE_KIB = 64 * 1024
-# WAL pages before a checkpoint copies them into the database (SQLite's default is 1,000):
-# a bulk rewrite touches the same index pages again and again, and each checkpoint copied
-# them once more. The parent checkpoints once at the end, so the WAL does not stay large.
-WORKER_AUTOCHECKPOINT_PAGES = 20_000
 
 
 class Failure(NamedTuple):
@@ -80,12 +74,7 @@ def stale_ids(db_path: Path, version: str, *, everything: bool = False) -> list[
     """Ids of articles whose facts were extracted with another patterns version."""
     db = open_db(db_path)
     try:
-        sql = "select id from articles"
-        params: list[str] = []
-        if not everything:
-            sql += " where patterns_version is null or patterns_version != ?"
-            params = [version]
-        return [row[0] for row in db.execute(sql + " order by id", params).fetchall()]
+        return stale_article_ids(db, version, everything=everything)
     finally:
         db.close()
 
@@ -179,9 +168,7 @@ _write_turn: AbstractContextManager | None = None
 
 def _init_worker(db_path: str, version: str, write_turn: AbstractContextManager) -> None:
     global _db, _version, _write_turn
-    _db = open_db(db_path)
-    _db.execute(f"PRAGMA cache_size = -{WORKER_CACHE_KIB}")
-    _db.execute(f"PRAGMA wal_autocheckpoint = {WORKER_AUTOCHECKPOINT_PAGES}")
+    _db = open_bulk_writer(db_path)
     _version = version
     _write_turn = write_turn
 
@@ -195,11 +182,10 @@ def _close_worker() -> None:
 
 def _reextract_batch(ids: list[int]) -> BatchOutcome:
     assert _db is not None and _write_turn is not None, "worker not initialised"
-    marks = ",".join("?" * len(ids))
     swaps: list[tuple[int, list[dict]]] = []
     failures: list[Failure] = []
     urls: list[str | None] = []
-    for row in _db.query(f"select * from articles where id in ({marks})", ids):
+    for row in article_rows(_db, ids):
         try:
             article = article_from_row(row)
             facts = extract_facts(article)
