@@ -358,7 +358,10 @@ def reextract(db_path: Path, workers: int | None, everything: bool) -> None:
         total = len(stale_ids(db_path, patterns_version(), everything=everything))
         with click.progressbar(length=total, label="Re-extracting", file=sys.stderr) as bar:
             result = run_reextract(
-                db_path, workers=workers, everything=everything, progress=bar.update
+                db_path,
+                workers=workers,
+                everything=everything,
+                on_progress=lambda done, _total: bar.update(done - bar.pos),
             )
     except NewsfactsError as error:
         fail(error)
