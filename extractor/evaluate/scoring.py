@@ -192,26 +192,23 @@ def load_gold(path: Path) -> tuple[GoldFile, str]:
 
 def article_for(gold: GoldFile, raw: str) -> Article:
     """Parse the gold text as `extract` would, with the gold's publication date and title."""
-    from extractor.parse.document import parse_document
+    from extractor.pipeline import read_document
 
-    article = parse_document(raw, url=gold.url, published=gold.published)
-    if gold.title and not article.title:
-        article = article.model_copy(update={"title": gold.title})
-    return article
+    return read_document(raw, url=gold.url, published=gold.published, title=gold.title)
 
 
 # --- scoring ----------------------------------------------------------------------------------
 
 
 def evaluate_paths(paths: Iterable[Path]) -> EvalReport:
-    from extractor.extract.facts import extract_facts
+    from extractor.pipeline import extract_document
 
     reports: list[FileReport] = []
     total = Counts()
     for path in gold_paths(paths):
         gold, raw = load_gold(path)
-        facts = extract_facts(article_for(gold, raw))
-        report = score_file(gold, facts)
+        result = extract_document(raw, url=gold.url, published=gold.published, title=gold.title)
+        report = score_file(gold, result.facts)
         total.add(report.counts)
         reports.append(report)
     return EvalReport(files=reports, overall=total.scores(), counts=total)
