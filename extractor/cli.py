@@ -156,39 +156,22 @@ def format_table(rows: list[dict]) -> str:
 def ingest(
     sources: tuple[str, ...], db_path: Path, published: date | None, allow_private: bool
 ) -> None:
-    """Ingest article files (HTML or text) or URLs into the database, once each."""
-    from extractor.extract.facts import extract_facts
-    from extractor.parse.document import parse_document
-    from extractor.store.db import open_db, save_article
+    """Ingest article files (HTML or text) or URLs into the database, once each.
+
+    A file or URL that fails is recorded in the errors table and reported; the others are
+    still stored, and the exit code is 1.
+    """
+    from extractor.jobs.ingest import ingest as ingest_sources
+    from extractor.store.db import open_db
 
     try:
         db = open_db(db_path)
-        stored = 0
-        urls = [s for s in sources if s.startswith(("http://", "https://"))]
-        failures: list[str] = []
-        for source in sources:
-            if source in urls:
-                continue
-            article = parse_document(read_input(source), url=None, published=published)
-            if article.url is None:
-                article = article.model_copy(
-                    update={
-                        "canonical_url": article.canonical_url or Path(source).resolve().as_uri()
-                    }
-                )
-            stored += save_article(db, article, extract_facts(article)).status == "new"
-        if urls:
-            from extractor.jobs.crawl import crawl as crawl_urls
-            from extractor.jobs.crawl import url_config
-
-            summary = crawl_urls(db, url_config(urls, allow_private), kind="ingest")
-            stored += summary.new_articles
-            failures = summary.failures
+        summary = ingest_sources(db, sources, published=published, allow_private=allow_private)
     except NewsfactsError as error:
         fail(error)
-    click.echo(f"{stored} new article(s) stored in {db_path}")
-    if urls and failures:
-        for message in failures:
+    click.echo(f"{summary.new_articles} new article(s) stored in {db_path}")
+    if summary.errors:
+        for message in summary.failures:
             click.echo(f"Error: {message}", err=True)
         sys.exit(1)
 

@@ -84,3 +84,47 @@ def test_extract_csv_has_one_row_per_fact_with_json_lists() -> None:
     assert facts and len(rows) == len(facts)
     assert [json.loads(row["span"]) for row in rows] == [fact["span"] for fact in facts]
     assert [float(row["value"]) for row in rows] == [fact["value"] for fact in facts]
+
+
+def test_ingest_records_a_bad_file_and_stores_the_rest(tmp_path) -> None:
+    """One file that cannot be read does not stop the others: it becomes an error row of the
+    ingest run, its message is one line on stderr, and the exit code is 1."""
+    import sqlite3
+
+    good = tmp_path / "good.txt"
+    good.write_text("China's exports rose 7.2% to $758.3 billion in 2025.\n")
+    missing = tmp_path / "missing.html"
+    db_path = tmp_path / "news.db"
+    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(missing), str(good)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "1 new article(s) stored" in result.output
+    assert f"Error: {missing}: no such file" in result.output
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    (run,) = conn.execute("select * from runs").fetchall()
+    assert (run["kind"], run["status"], run["articles_new"], run["errors"]) == (
+        "ingest",
+        "done",
+        1,
+        1,
+    )
+    (error,) = conn.execute("select * from errors").fetchall()
+    assert (error["run_id"], error["stage"], error["url"]) == (
+        run["id"],
+        "fetch",
+        missing.resolve().as_uri(),
+    )
+    (article,) = conn.execute("select canonical_url, run_id from articles").fetchall()
+    assert tuple(article) == (good.resolve().as_uri(), run["id"])
+    assert conn.execute("select count(*) from facts").fetchone()[0] > 0
+
+
+def test_ingest_of_good_files_exits_0_and_stores_each_once(tmp_path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("China's exports rose 7.2% to $758.3 billion in 2025.\n")
+    db_path = tmp_path / "news.db"
+    first = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(page)])
+    assert first.exit_code == 0 and "1 new article(s) stored" in first.output
+    again = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(page)])
+    assert again.exit_code == 0 and "0 new article(s) stored" in again.output
