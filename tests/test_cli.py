@@ -128,3 +128,30 @@ def test_ingest_of_good_files_exits_0_and_stores_each_once(tmp_path) -> None:
     assert first.exit_code == 0 and "1 new article(s) stored" in first.output
     again = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(page)])
     assert again.exit_code == 0 and "0 new article(s) stored" in again.output
+
+
+def test_our_errors_become_one_line_in_one_place(tmp_path) -> None:
+    """Every verb's NewsfactsError goes through the command group's one handler: one
+    `Error: ...` line, exit code 1, no per-command try/except to forget."""
+    import ast
+    from pathlib import Path
+
+    import extractor.cli
+
+    tree = ast.parse(Path(extractor.cli.__file__).read_text(encoding="utf-8"))
+    handlers = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ExceptHandler)
+        and ast.unparse(node.type or ast.Name("")) == "NewsfactsError"
+    ]
+    assert len(handlers) == 1
+    for args in (
+        ["eval", str(tmp_path)],  # a folder with no gold files
+        ["reextract", "--db", str(tmp_path / "none.db")],
+        ["serve", "--db", str(tmp_path / "none.db")],
+        ["crawl", "--sources", str(tmp_path / "none.toml"), "--db", str(tmp_path / "x.db")],
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, args
+        assert result.output.startswith("Error: ") and result.output.count("\n") == 1, args

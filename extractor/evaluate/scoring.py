@@ -17,11 +17,15 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extractor.errors import GoldFileError
 from extractor.models import Article, Fact
+
+if TYPE_CHECKING:  # imported when scored: NewsQuant scoring loads the quantity layer
+    from extractor.evaluate.newsquant import NewsQuantReport
 
 FIELDS = ["change", "period", "entity", "partner", "qualifier", "metric"]
 REL_TOL = 1e-6
@@ -198,6 +202,23 @@ def article_for(gold: GoldFile, raw: str) -> Article:
 
 
 # --- scoring ----------------------------------------------------------------------------------
+
+
+class Evaluation(NamedTuple):
+    """The scores of one `newsfacts eval`: gold files, then each NewsQuant file."""
+
+    gold: EvalReport | None
+    newsquant: list[NewsQuantReport]
+
+
+def evaluate(paths: Iterable[Path]) -> Evaluation:
+    """Score PATHS: gold files (SPEC.md format) as one report, each NewsQuant `.jsonl` on its
+    own (the quantity layer alone); folders hold either."""
+    from extractor.evaluate.newsquant import score_newsquant
+
+    gold, newsquant = eval_inputs(paths)
+    report = evaluate_paths(gold) if gold else None
+    return Evaluation(report, [score_newsquant(path) for path in newsquant])
 
 
 def evaluate_paths(paths: Iterable[Path]) -> EvalReport:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from extractor.errors import CrawlLocked, InputError
+from extractor.errors import CrawlLocked, InputError, NewsfactsError
 from extractor.ingest.discover import Link, parse_feed, parse_sitemap, parse_url_list
 from extractor.ingest.fetch import Fetcher, FetchPolicy
 from extractor.ingest.urls import is_http_url, normalize_url
@@ -318,16 +318,24 @@ def parse_interval(text: str) -> float:
 
 def every(
     interval: float,
-    job: Callable[[], None],
+    job: Callable[[], object],
     sleep: Callable[[float], None] = time.sleep,
     passes: int | None = None,
+    on_error: Callable[[NewsfactsError], object] | None = None,
 ) -> None:
     """Run `job` now and then every `interval` seconds, start to start (a slow pass shortens
-    the wait rather than drifting the schedule); `passes` bounds it for tests."""
+    the wait rather than drifting the schedule); `passes` bounds it for tests. With
+    `on_error`, a pass that raises one of our errors (the lock is held, the database is busy)
+    is handed to it and skipped, and the schedule goes on."""
     done = 0
     while passes is None or done < passes:
         started = time.monotonic()
-        job()
+        try:
+            job()
+        except NewsfactsError as error:
+            if on_error is None:
+                raise
+            on_error(error)
         done += 1
         if passes is not None and done >= passes:
             break

@@ -22,6 +22,7 @@ from pathlib import Path
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
+from extractor.errors import InputError
 from extractor.patterns import patterns_version
 from extractor.pipeline import BatchOutcome, Run, record_failure, reextract_stored
 from extractor.store.bulk import open_bulk_writer, stale_article_ids
@@ -45,6 +46,12 @@ class ReextractResult(BaseModel):
     workers: int
     seconds: float
 
+    def line(self) -> str:
+        return (
+            f"{self.articles} article(s) re-extracted, {self.facts_written} fact(s) written, "
+            f"{self.errors} error(s), {self.workers} worker(s), {self.seconds:.1f}s"
+        )
+
 
 def stale_ids(db_path: Path, version: str, *, everything: bool = False) -> list[int]:
     """Ids of articles whose facts were extracted with another patterns version."""
@@ -65,6 +72,8 @@ def reextract(
 ) -> ReextractResult:
     """Re-extract stale articles (all with `everything`); `on_progress(done, total)` before
     the first batch and after each."""
+    if not Path(db_path).is_file():  # opening would create an empty store, and say nothing
+        raise InputError(f"{db_path}: no database yet; run `newsfacts ingest` or `crawl` first")
     started = time.perf_counter()
     version = version or patterns_version()
     ids = stale_ids(db_path, version, everything=everything)
