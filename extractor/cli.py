@@ -1,5 +1,6 @@
-"""The `newsfacts` command. Each verb parses its arguments, calls one library function and turns
-our exceptions into a one-line message with a non-zero exit.
+"""The `newsfacts` command. Each verb parses its arguments, calls one library function and
+shows the result; the command group turns our exceptions into a one-line message with a
+non-zero exit, for every verb in one place (`NewsfactsGroup`).
 
 click, not typer: click is what sqlite-utils and Datasette are built on (one CLI style across
 the tools an analyst uses with us), it exits 2 with a one-line message on bad arguments, and it
@@ -13,13 +14,15 @@ import io
 import json
 import signal
 import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any
 
 import click
 
-from extractor.errors import InputError, NewsfactsError
+from extractor.errors import NewsfactsError
 from extractor.models import ExtractResult, Fact
 
 DB_OPTION = click.option(
@@ -56,32 +59,42 @@ class Date(click.ParamType):
             self.fail(f"{value!r} is not a date in YYYY-MM-DD form", param, ctx)  # type: ignore[arg-type]
 
 
-def fail(error: NewsfactsError) -> NoReturn:
-    click.echo(f"Error: {error}", err=True)
-    sys.exit(1)
+class NewsfactsGroup(click.Group):
+    """The one handler of our errors: any NewsfactsError a command raises becomes one line,
+    `Error: ...`, on stderr and exit code 1 (click's own ClickException does the showing)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsfactsError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def progress_bar(label: str, show_pos: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """An `on_progress(done, total)` for a library call that draws a bar on stderr, opened
+    once the total is known."""
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def on_progress(done: int, total: int) -> None:
+            if not bars:
+                bar = click.progressbar(
+                    length=total, label=label, file=sys.stderr, show_pos=show_pos
+                )
+                bars.append(stack.enter_context(bar))
+            bars[0].update(done - bars[0].pos)
+
+        yield on_progress
 
 
 def read_input(source: str) -> str:
-    """Read a file or stdin ('-') as text, tolerating undeclared encodings."""
-    if source == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise InputError(f"{source}: no such file")
-        data = path.read_bytes()
-    return decode_bytes(data)
+    from extractor.ingest.files import read_source
+
+    return read_source(source)
 
 
-def decode_bytes(data: bytes) -> str:
-    """Decode a file the way a fetched page is decoded (BOM, <meta charset>, UTF-8, a guess
-    for GBK/Shift-JIS, cp1252 last), so a saved page reads the same as the page served."""
-    from extractor.ingest.charset import decode_body
-
-    return decode_body(data)[0]
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=NewsfactsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsfacts")
 def cli() -> None:
     """newsfacts: turn economic and trade news into browsable facts.
@@ -109,10 +122,7 @@ def extract(source: str, published: date | None, url: str | None, fmt: str) -> N
     """
     from extractor.pipeline import extract_document
 
-    try:
-        result = extract_document(read_input(source), url=url, published=published)
-    except NewsfactsError as error:
-        fail(error)
+    result = extract_document(read_input(source), url=url, published=published)
     click.echo(render(result, fmt))
 
 
@@ -156,39 +166,19 @@ def format_table(rows: list[dict]) -> str:
 def ingest(
     sources: tuple[str, ...], db_path: Path, published: date | None, allow_private: bool
 ) -> None:
-    """Ingest article files (HTML or text) or URLs into the database, once each."""
-    from extractor.extract.facts import extract_facts
-    from extractor.parse.document import parse_document
-    from extractor.store.db import open_db, save_article
+    """Ingest article files (HTML or text) or URLs into the database, once each.
 
-    try:
-        db = open_db(db_path)
-        stored = 0
-        urls = [s for s in sources if s.startswith(("http://", "https://"))]
-        failures: list[str] = []
-        for source in sources:
-            if source in urls:
-                continue
-            article = parse_document(read_input(source), url=None, published=published)
-            if article.url is None:
-                article = article.model_copy(
-                    update={
-                        "canonical_url": article.canonical_url or Path(source).resolve().as_uri()
-                    }
-                )
-            stored += save_article(db, article, extract_facts(article)).status == "new"
-        if urls:
-            from extractor.jobs.crawl import crawl as crawl_urls
-            from extractor.jobs.crawl import url_config
+    A file or URL that fails is recorded in the errors table and reported; the others are
+    still stored, and the exit code is 1.
+    """
+    from extractor.jobs.ingest import ingest as ingest_sources
+    from extractor.store.db import open_db
 
-            summary = crawl_urls(db, url_config(urls, allow_private), kind="ingest")
-            stored += summary.new_articles
-            failures = summary.failures
-    except NewsfactsError as error:
-        fail(error)
-    click.echo(f"{stored} new article(s) stored in {db_path}")
-    if urls and failures:
-        for message in failures:
+    db = open_db(db_path)
+    summary = ingest_sources(db, sources, published=published, allow_private=allow_private)
+    click.echo(f"{summary.new_articles} new article(s) stored in {db_path}")
+    if summary.errors:
+        for message in summary.failures:
             click.echo(f"Error: {message}", err=True)
         sys.exit(1)
 
@@ -226,57 +216,34 @@ def crawl(sources: Path, db_path: Path, interval: str | None) -> None:
 
 
 def _crawl(sources: Path, db_path: Path, interval: str | None) -> None:
-    from extractor.jobs.crawl import every, parse_interval
+    from extractor.jobs.crawl import crawl_pass, every, parse_interval
     from extractor.jobs.sources import load_sources
     from extractor.store.db import open_db
 
-    try:
-        config = load_sources(sources)
-        seconds = parse_interval(interval) if interval else None
-        db = open_db(db_path)
-        if seconds is None:
-            crawl_pass(db, db_path, config)
-            return
-    except NewsfactsError as error:
-        fail(error)
-    except KeyboardInterrupt:  # the run row is already closed as "interrupted"
-        click.echo("interrupted; the next crawl carries on where this one stopped", err=True)
-        sys.exit(130)
+    config = load_sources(sources)
+    seconds = parse_interval(interval) if interval else None
+    db = open_db(db_path)
 
-    def scheduled_pass() -> None:
+    def one_pass() -> None:
+        with progress_bar("crawling", show_pos=True) as on_progress:
+            summary = crawl_pass(db, db_path, config, on_progress=on_progress)
+        click.echo(summary.line())
+
+    if seconds is None:
         try:
-            crawl_pass(db, db_path, config)
-        except NewsfactsError as error:  # e.g. the lock is held: skip this tick, keep the loop
-            click.echo(f"Error: {error}", err=True)
-
-    try:
-        every(seconds, scheduled_pass)
+            one_pass()
+        except KeyboardInterrupt:  # the run row is already closed as "interrupted"
+            click.echo("interrupted; the next crawl carries on where this one stopped", err=True)
+            sys.exit(130)
+        return
+    try:  # a pass that fails (e.g. the lock is held) is reported and skipped; the loop goes on
+        every(seconds, one_pass, on_error=lambda error: click.echo(f"Error: {error}", err=True))
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def crawl_pass(db: object, db_path: Path, config: object) -> None:
-    """One locked pass with a progress bar on stderr and the summary line on stdout."""
-    from extractor.jobs.crawl import Crawl, CrawlLock
-
-    with CrawlLock(db_path):
-        run = Crawl(db, config)  # type: ignore[arg-type]
-        status = "interrupted"
-        try:
-            candidates = run.discover()
-            with click.progressbar(
-                candidates, label="crawling", file=sys.stderr, show_pos=True
-            ) as bar:
-                for candidate in bar:
-                    run.process(candidate)
-            status = "done"
-        finally:
-            summary = run.finish(status)
-    click.echo(summary.line())
 
 
 @cli.command()
@@ -293,12 +260,9 @@ def serve(db_path: Path, host: str, port: int, public: bool) -> None:
     from extractor.serve.app import check_database
     from extractor.serve.app import serve as run_datasette
 
-    try:
-        check_database(db_path)
-        click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
-        run_datasette(db_path, host=host, port=port, public=public)
-    except NewsfactsError as error:
-        fail(error)
+    check_database(db_path)  # before saying "Serving": a wrong path fails in one line
+    click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+    run_datasette(db_path, host=host, port=port, public=public)
 
 
 @cli.command(name="eval")
@@ -314,24 +278,13 @@ def eval_command(paths: tuple[Path, ...], as_json: bool, show_errors: bool) -> N
     quantity layer alone (value, value+unit, value+change), or folders of either (`*.json`,
     fixture folders' `*/expected.json`, `*.jsonl`).
     """
-    from extractor.evaluate.scoring import eval_inputs, evaluate_paths, report_json
+    from extractor.evaluate.scoring import evaluate, report_json
 
-    try:
-        gold, newsquant = eval_inputs(paths)
-        if gold:
-            report = evaluate_paths(gold)
-            click.echo(report_json(report) if as_json else report.table(show_errors))
-        for path in newsquant:
-            from extractor.evaluate.newsquant import score_newsquant
-
-            quantities_report = score_newsquant(path)
-            click.echo(
-                json.dumps(quantities_report.model_dump(), indent=2)
-                if as_json
-                else quantities_report.table()
-            )
-    except NewsfactsError as error:
-        fail(error)
+    gold, newsquant = evaluate(paths)
+    if gold is not None:
+        click.echo(report_json(gold) if as_json else gold.table(show_errors))
+    for report in newsquant:
+        click.echo(json.dumps(report.model_dump(), indent=2) if as_json else report.table())
 
 
 @cli.command()
@@ -349,23 +302,12 @@ def reextract(db_path: Path, workers: int | None, everything: bool) -> None:
     Each article's facts are replaced in one transaction; an interrupted run can be rerun.
     """
     from extractor.jobs.reextract import reextract as run_reextract
-    from extractor.jobs.reextract import stale_ids
-    from extractor.patterns import patterns_version
 
-    if not db_path.is_file():
-        fail(InputError(f"{db_path}: no database yet; run `newsfacts ingest` or `crawl` first"))
-    try:
-        total = len(stale_ids(db_path, patterns_version(), everything=everything))
-        with click.progressbar(length=total, label="Re-extracting", file=sys.stderr) as bar:
-            result = run_reextract(
-                db_path, workers=workers, everything=everything, progress=bar.update
-            )
-    except NewsfactsError as error:
-        fail(error)
-    click.echo(
-        f"{result.articles} article(s) re-extracted, {result.facts_written} fact(s) written, "
-        f"{result.errors} error(s), {result.workers} worker(s), {result.seconds:.1f}s"
-    )
+    with progress_bar("Re-extracting") as on_progress:
+        result = run_reextract(
+            db_path, workers=workers, everything=everything, on_progress=on_progress
+        )
+    click.echo(result.line())
 
 
 @cli.command()
@@ -385,23 +327,18 @@ def quantities(source: str | None, jsonl: Path | None) -> None:
     """
     from extractor.evaluate.newsquant import quantities_records
 
-    try:
-        if jsonl is not None:
-            lines = decode_bytes(jsonl.read_bytes()).splitlines()
-            if len(lines) > 500 and sys.stderr.isatty():
-                with click.progressbar(lines, label="quantities", file=sys.stderr) as bar:
-                    for record in quantities_records(bar):
-                        click.echo(json.dumps(record, ensure_ascii=False))
-            else:
-                for record in quantities_records(lines):
-                    click.echo(json.dumps(record, ensure_ascii=False))
-        else:
-            text = read_input(source or "-")
-            line = json.dumps({"id": source or "-", "text": text})
-            for record in quantities_records([line]):
-                click.echo(json.dumps(record, ensure_ascii=False))
-    except NewsfactsError as error:
-        fail(error)
+    if jsonl is not None:
+        lines = read_input(str(jsonl)).splitlines()
+    else:
+        lines = [json.dumps({"id": source or "-", "text": read_input(source or "-")})]
+    with ExitStack() as stack:
+        items: Iterable[str] = lines
+        if len(lines) > 500 and sys.stderr.isatty():
+            items = stack.enter_context(
+                click.progressbar(lines, label="quantities", file=sys.stderr)
+            )
+        for record in quantities_records(items):
+            click.echo(json.dumps(record, ensure_ascii=False))
 
 
 def main() -> None:

@@ -84,3 +84,74 @@ def test_extract_csv_has_one_row_per_fact_with_json_lists() -> None:
     assert facts and len(rows) == len(facts)
     assert [json.loads(row["span"]) for row in rows] == [fact["span"] for fact in facts]
     assert [float(row["value"]) for row in rows] == [fact["value"] for fact in facts]
+
+
+def test_ingest_records_a_bad_file_and_stores_the_rest(tmp_path) -> None:
+    """One file that cannot be read does not stop the others: it becomes an error row of the
+    ingest run, its message is one line on stderr, and the exit code is 1."""
+    import sqlite3
+
+    good = tmp_path / "good.txt"
+    good.write_text("China's exports rose 7.2% to $758.3 billion in 2025.\n")
+    missing = tmp_path / "missing.html"
+    db_path = tmp_path / "news.db"
+    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(missing), str(good)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "1 new article(s) stored" in result.output
+    assert f"Error: {missing}: no such file" in result.output
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    (run,) = conn.execute("select * from runs").fetchall()
+    assert (run["kind"], run["status"], run["articles_new"], run["errors"]) == (
+        "ingest",
+        "done",
+        1,
+        1,
+    )
+    (error,) = conn.execute("select * from errors").fetchall()
+    assert (error["run_id"], error["stage"], error["url"]) == (
+        run["id"],
+        "fetch",
+        missing.resolve().as_uri(),
+    )
+    (article,) = conn.execute("select canonical_url, run_id from articles").fetchall()
+    assert tuple(article) == (good.resolve().as_uri(), run["id"])
+    assert conn.execute("select count(*) from facts").fetchone()[0] > 0
+
+
+def test_ingest_of_good_files_exits_0_and_stores_each_once(tmp_path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("China's exports rose 7.2% to $758.3 billion in 2025.\n")
+    db_path = tmp_path / "news.db"
+    first = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(page)])
+    assert first.exit_code == 0 and "1 new article(s) stored" in first.output
+    again = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(page)])
+    assert again.exit_code == 0 and "0 new article(s) stored" in again.output
+
+
+def test_our_errors_become_one_line_in_one_place(tmp_path) -> None:
+    """Every verb's NewsfactsError goes through the command group's one handler: one
+    `Error: ...` line, exit code 1, no per-command try/except to forget."""
+    import ast
+    from pathlib import Path
+
+    import extractor.cli
+
+    tree = ast.parse(Path(extractor.cli.__file__).read_text(encoding="utf-8"))
+    handlers = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ExceptHandler)
+        and ast.unparse(node.type or ast.Name("")) == "NewsfactsError"
+    ]
+    assert len(handlers) == 1
+    for args in (
+        ["eval", str(tmp_path)],  # a folder with no gold files
+        ["reextract", "--db", str(tmp_path / "none.db")],
+        ["serve", "--db", str(tmp_path / "none.db")],
+        ["crawl", "--sources", str(tmp_path / "none.toml"), "--db", str(tmp_path / "x.db")],
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, args
+        assert result.output.startswith("Error: ") and result.output.count("\n") == 1, args

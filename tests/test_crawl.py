@@ -324,3 +324,19 @@ def test_binary_served_as_html_is_an_error_not_an_article(
     (error,) = table(db, "select stage, message from errors")
     assert error["stage"] == "parse" and "not a page" in error["message"]
     assert table(db, "select count(*) n from articles")[0]["n"] == 0
+
+
+def test_every_reports_a_failed_pass_and_goes_on() -> None:
+    passes: list[int] = []
+    reported: list[str] = []
+
+    def job() -> None:
+        passes.append(1)
+        if len(passes) == 1:
+            raise CrawlLocked("another crawl is running")
+
+    every(60, job, sleep=lambda _: None, passes=2, on_error=lambda e: reported.append(str(e)))
+    assert len(passes) == 2 and reported == ["another crawl is running"]
+    passes.clear()
+    with pytest.raises(CrawlLocked):  # without on_error, the error is the caller's
+        every(60, job, sleep=lambda _: None, passes=2)

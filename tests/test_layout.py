@@ -4,6 +4,7 @@ read. Every `import` in `extractor/` (lazy ones inside functions included) is ch
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,80 @@ def test_modules_stay_readable(name):
 def test_every_module_sits_in_a_stage_or_is_shared():
     places = {place(name) for name in modules()}
     assert places <= {*STAGES, "core", "jobs", "pipeline", "cli", "__main__"}
+
+
+# --- all SQL in the store -----------------------------------------------------------------------
+
+# Only the store talks SQL; serve/ configures Datasette (canned queries, its own connections).
+SQL_HOMES = ("store", "serve")
+DB_CALLS = {"execute", "executemany", "executescript", "query"}
+SQL_TEXT = re.compile(
+    r"^\s*(select\b.+\bfrom\b|insert\s+(or\s+\w+\s+)?into\b|update\s+\w+\s+set\b|delete\s+from\b"
+    r"|pragma\s+\w+|create\s+(table|index|trigger|view)\b|drop\s+(table|index)\b|begin\b"
+    r"|with\s+\w+\s+as\s*\()",
+    re.I | re.S,
+)
+
+
+def docstrings(tree: ast.AST) -> set[int]:
+    """ids of the string nodes that are docstrings (prose, not SQL)."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def sql_outside_the_store(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    prose = docstrings(tree)
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):  # an f-string's literal parts are string constants too
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in DB_CALLS
+        ):
+            found.append((node.lineno, f".{node.func.attr}("))
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in prose
+            and SQL_TEXT.match(node.value)
+        ):
+            found.append((node.lineno, repr(node.value[:40])))
+    return [f"line {line}: {what}" for line, what in sorted(found)]
+
+
+def test_sql_lives_in_the_store():
+    wrong = [
+        f"{name} {where}"
+        for name, path in modules().items()
+        if place(name) not in SQL_HOMES
+        for where in sql_outside_the_store(path)
+    ]
+    assert wrong == []
+
+
+def test_the_sql_scan_sees_sql(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        '"""Select the rows from the store (prose, not SQL)."""\n'
+        'db.execute("update feed_state set checked_at = ? where url = ?", [1, 2])\n'
+        "rows = conn.query(sql)\n"
+        'SQL = "select id from articles where id = ?"\n'
+        'more = f"select * from articles where id in ({marks})"\n'
+        'tune = "PRAGMA cache_size = -1000"\n'
+        'words = "Update the feeds, then select the best."\n'
+        "soup.select('.digest h3')\n"
+    )
+    assert [hit.split(":")[0] for hit in sql_outside_the_store(sample)] == [
+        "line 2",
+        "line 2",
+        "line 3",
+        "line 4",
+        "line 5",
+        "line 6",
+    ]

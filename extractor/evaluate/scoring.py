@@ -17,11 +17,15 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extractor.errors import GoldFileError
 from extractor.models import Article, Fact
+
+if TYPE_CHECKING:  # imported when scored: NewsQuant scoring loads the quantity layer
+    from extractor.evaluate.newsquant import NewsQuantReport
 
 FIELDS = ["change", "period", "entity", "partner", "qualifier", "metric"]
 REL_TOL = 1e-6
@@ -192,26 +196,40 @@ def load_gold(path: Path) -> tuple[GoldFile, str]:
 
 def article_for(gold: GoldFile, raw: str) -> Article:
     """Parse the gold text as `extract` would, with the gold's publication date and title."""
-    from extractor.parse.document import parse_document
+    from extractor.pipeline import read_document
 
-    article = parse_document(raw, url=gold.url, published=gold.published)
-    if gold.title and not article.title:
-        article = article.model_copy(update={"title": gold.title})
-    return article
+    return read_document(raw, url=gold.url, published=gold.published, title=gold.title)
 
 
 # --- scoring ----------------------------------------------------------------------------------
 
 
+class Evaluation(NamedTuple):
+    """The scores of one `newsfacts eval`: gold files, then each NewsQuant file."""
+
+    gold: EvalReport | None
+    newsquant: list[NewsQuantReport]
+
+
+def evaluate(paths: Iterable[Path]) -> Evaluation:
+    """Score PATHS: gold files (SPEC.md format) as one report, each NewsQuant `.jsonl` on its
+    own (the quantity layer alone); folders hold either."""
+    from extractor.evaluate.newsquant import score_newsquant
+
+    gold, newsquant = eval_inputs(paths)
+    report = evaluate_paths(gold) if gold else None
+    return Evaluation(report, [score_newsquant(path) for path in newsquant])
+
+
 def evaluate_paths(paths: Iterable[Path]) -> EvalReport:
-    from extractor.extract.facts import extract_facts
+    from extractor.pipeline import extract_document
 
     reports: list[FileReport] = []
     total = Counts()
     for path in gold_paths(paths):
         gold, raw = load_gold(path)
-        facts = extract_facts(article_for(gold, raw))
-        report = score_file(gold, facts)
+        result = extract_document(raw, url=gold.url, published=gold.published, title=gold.title)
+        report = score_file(gold, result.facts)
         total.add(report.counts)
         reports.append(report)
     return EvalReport(files=reports, overall=total.scores(), counts=total)

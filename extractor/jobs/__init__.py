@@ -1,1 +1,1 @@
-"""Jobs: long runs over many articles (crawl, re-extract), each article through `pipeline`."""
+"""Jobs: runs over many articles (crawl, ingest, re-extract), each article through `pipeline`."""

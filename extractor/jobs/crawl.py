@@ -1,52 +1,36 @@
-"""Ingestion: for each source, discover -> fetch -> parse -> extract -> store.
+"""Crawling: for each source, discover -> fetch, then each page through the pipeline.
 
-This is the one place that catches per-article failures. Each is recorded in the `errors`
-table with its URL, stage and message, and the run goes on; a run row keeps the tallies. The
-library never prints: the CLI drives `Crawl.discover()` then `Crawl.process()` per candidate so
-it can draw a progress bar, and `Crawl.finish()` returns the summary.
+Discovery and fetching live here; parse -> extract -> store, and the catch that turns one
+article's failure into an error row while the run goes on, are the pipeline's (`process`,
+`recording`). A run row keeps the tallies. The library never prints: `crawl` reports its
+progress through a callback, and returns the summary.
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 import sqlite_utils
 
-from extractor.errors import CrawlLocked, InputError, NewsfactsError, ParseError
-from extractor.extract.facts import extract_facts
-from extractor.ingest.charset import looks_binary
+from extractor.errors import CrawlLocked, InputError, NewsfactsError
 from extractor.ingest.discover import Link, parse_feed, parse_sitemap, parse_url_list
-from extractor.ingest.fetch import Fetcher, FetchPolicy, FetchResult
+from extractor.ingest.fetch import Fetcher, FetchPolicy
 from extractor.ingest.urls import is_http_url, normalize_url
 from extractor.jobs.sources import Source, SourcesConfig
 from extractor.models import Model
-from extractor.parse.html import parse_html
-from extractor.parse.text import parse_text
-from extractor.store.db import (
-    FetchState,
-    RunCounts,
-    fetch_state,
-    finish_run,
-    now,
-    record_error,
-    save_article,
-    writing,
-)
-from extractor.store.db import start_run as store_start_run
+from extractor.pipeline import FetchedPage, Outcome, Run, process, recording
+from extractor.store.db import FetchState, fetch_state
+from extractor.store.feeds import feed_state, save_feed_state, touch_feed_state
 
 MAX_SITEMAPS = 50  # per source and run: an index of indexes cannot send us round forever
-Stage = Literal["discover", "fetch", "parse", "extract", "store"]
-Outcome = Literal["new", "updated", "unchanged", "duplicate", "error"]
-# Content types we parse as pages; anything else (PDF, images) is recorded, not parsed.
-PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+# on_progress(done, total): after discovery (0 done) and after each article.
+Progress = Callable[[int, int], object]
 
 
 class Candidate(Model):
@@ -80,6 +64,22 @@ class CrawlSummary(Model):
             f"{self.duplicates}, new facts {self.new_facts}, errors {self.errors}{feeds}"
         )
 
+    def counted(self, run: Run) -> CrawlSummary:
+        """This summary with the run's tallies of stored articles, errors and stage times."""
+        counts = run.counts
+        return self.model_copy(
+            update={
+                "unchanged": counts.unchanged,
+                "new_articles": counts.new,
+                "updated_articles": counts.updated,
+                "duplicates": counts.duplicate,
+                "new_facts": counts.facts_written,
+                "errors": counts.errors,
+                "failures": list(run.failures),
+                "seconds": dict(run.seconds),
+            }
+        )
+
 
 class Crawl:
     """One pass over a set of sources against one database."""
@@ -90,16 +90,15 @@ class Crawl:
         config: SourcesConfig,
         fetcher: Fetcher | None = None,
         kind: str = "crawl",
+        run: Run | None = None,
     ) -> None:
+        """`run`: carry on a run already started (`ingest` of files and URLs is one run)."""
         self.db = db
         self.sources = {s.name: s for s in config.source}
         self.fetcher = fetcher or Fetcher(config.fetch)
         self.own_fetcher = fetcher is None
-        self.counts = RunCounts()
-        self.summary = CrawlSummary()
-        self.run_id = store_start_run(db, kind)
-        self.summary.run_id = self.run_id
-        self._last = time.perf_counter()
+        self.run = run or Run.start(db, kind)
+        self.summary = CrawlSummary(run_id=self.run.id)
 
     # --- discovery --------------------------------------------------------------------------
 
@@ -150,7 +149,7 @@ class Crawl:
         their own conditional requests, a crawl killed half-way still finishes them on the next
         pass, and a sitemap index still leads to its children, which change on their own.
         """
-        try:
+        with recording(self.db, self.run, url, "discover", timed=False):  # articles are timed
             state, remembered = feed_state(self.db, url)
             result = self.fetcher.fetch(
                 url,
@@ -164,22 +163,19 @@ class Crawl:
                 touch_feed_state(self.db, url)
                 return remembered
             links = parse(result.content, url)
-            save_feed_state(self.db, url, feed_kind(parse, links), result, links)
+            validators = FetchState(result.etag, result.last_modified)
+            save_feed_state(self.db, url, feed_kind(parse, links), validators, links)
             return links
-        except NewsfactsError as error:
-            self._error(url, "discover", str(error))
-        except Exception as error:  # a bug must not end a months-long unattended schedule
-            self._error(url, "discover", f"unexpected {error.__class__.__name__}: {error}")
         return []
 
     # --- articles ---------------------------------------------------------------------------
 
     def process(self, candidate: Candidate) -> Outcome:
-        """Fetch, parse, extract and store one article; failures become error rows."""
+        """Fetch one article, then parse, extract and store it through the pipeline; failures
+        become error rows."""
         source = self.sources[candidate.source]
-        stage: Stage = "fetch"
-        self._last = time.perf_counter()
-        try:
+        self.run.clock_in()
+        with recording(self.db, self.run, candidate.url, "fetch") as step:
             state = fetch_state(self.db, candidate.url)
             result = self.fetcher.fetch(
                 candidate.url,
@@ -189,90 +185,27 @@ class Crawl:
                 delay=source.delay,
             )
             self.summary.fetched += 1
+            self.run.lap("fetch")
             if result.not_modified:
                 self.summary.not_modified += 1
-                self.summary.unchanged += 1
-                self.counts.unchanged += 1
-                self._lap("fetch")
+                self.run.counts.unchanged += 1
                 return "unchanged"
-            self._lap("fetch")
-            stage = "parse"
-            mime = (result.content_type or "text/html").split(";")[0].strip().lower()
-            if mime not in PAGE_TYPES:
-                raise ParseError(f"not a page: content type {mime}", url=candidate.url)
-            binary = looks_binary(result.content)
-            if binary:
-                raise ParseError(f"not a page: {binary} served as {mime}", url=candidate.url)
-            if mime == "text/plain":  # page copy served as text: line structure, not markup
-                article = parse_text(
-                    result.text, url=result.final_url, published=candidate.published
-                )
-            else:
-                article = parse_html(
-                    result.text,
-                    url=result.final_url,
-                    published_hint=candidate.published,
-                    adapter=source.adapter,
-                )
-            if not article.text.strip():
-                raise ParseError("no article text found on the page", url=candidate.url)
-            article = article.model_copy(update={"url": candidate.url})
-            self._lap("parse")
-            stage = "extract"
-            facts = extract_facts(article)
-            self._lap("extract")
-            stage = "store"
-            saved = save_article(
-                self.db,
-                article,
-                facts,
-                http_status=result.status,
-                etag=result.etag,
-                last_modified=result.last_modified,
-                source=source.name,
-                run_id=self.run_id,
-            )
-            self._lap("store")
-        except NewsfactsError as error:
-            self._lap(stage)
-            self._error(candidate.url, stage, str(error))
+        if step.failed:
             return "error"
-        except Exception as error:  # a bug in one stage must not stop the run; record it
-            self._lap(stage)
-            self._error(candidate.url, stage, f"unexpected {error.__class__.__name__}: {error}")
-            return "error"
-        self.counts.add(saved)
-        if saved.status == "unchanged":
-            self.summary.unchanged += 1
-        elif saved.status == "duplicate":
-            self.summary.duplicates += 1
-        elif saved.status == "updated":
-            self.summary.updated_articles += 1
-        else:
-            self.summary.new_articles += 1
-        self.summary.new_facts += saved.facts_written
-        return saved.status
-
-    def _lap(self, stage: Stage) -> None:
-        now = time.perf_counter()
-        self.summary.seconds[stage] = self.summary.seconds.get(stage, 0.0) + now - self._last
-        self._last = now
-
-    def _error(self, url: str, stage: Stage, message: str) -> None:
-        self.summary.errors += 1
-        self.counts.errors += 1
-        if len(self.summary.failures) < 100:
-            self.summary.failures.append(message[:500])
-        record_error(self.db, self.run_id, url, stage, message[:2000])
+        page = FetchedPage(
+            url=candidate.url,
+            result=result,
+            published=candidate.published,
+            adapter=source.adapter,
+            source=source.name,
+        )
+        return process(self.db, page, self.run)
 
     def finish(self, status: str = "done") -> CrawlSummary:
-        finish_run(self.db, self.run_id, self.counts, status=status)
+        self.run.finish(self.db, status)
         if self.own_fetcher:
             self.fetcher.close()
-        return self.summary
-
-
-# --- validators of feeds, sitemaps and URL lists (table feed_state, schema m003) -------------
+        return self.summary.counted(self.run)
 
 
 def feed_kind(parse: Callable[[bytes, str], list[Link]], links: list[Link]) -> str:
@@ -281,66 +214,42 @@ def feed_kind(parse: Callable[[bytes, str], list[Link]], links: list[Link]) -> s
     return "feed" if parse is parse_feed else "url list"
 
 
-def feed_state(db: sqlite_utils.Database, url: str) -> tuple[FetchState | None, list[Link]]:
-    """ETag and Last-Modified from the last time `url` changed, and the links it gave then."""
-    rows = list(
-        db.query(
-            "select etag, last_modified, links from feed_state where url = ?",
-            [normalize_url(url)],
-        )
-    )
-    if not rows:
-        return None, []
-    row = rows[0]
-    links = [Link.model_validate(link) for link in json.loads(row["links"] or "[]")]
-    return FetchState(row["etag"], row["last_modified"]), links
-
-
-def save_feed_state(
-    db: sqlite_utils.Database, url: str, kind: str, result: FetchResult, links: list[Link]
-) -> None:
-    """Remember a parsed document's validators and links (only once it parsed: a broken feed
-    is asked for in full again next time)."""
-    listed = [link.model_dump(mode="json", exclude={"title"}) for link in links]
-    stamp = now()
-    with writing(db):
-        db["feed_state"].upsert(
-            {
-                "url": normalize_url(url),
-                "kind": kind,
-                "etag": result.etag,
-                "last_modified": result.last_modified,
-                "links": json.dumps(listed),
-                "fetched_at": stamp,
-                "checked_at": stamp,
-            },
-            pk="url",
-        )
-
-
-def touch_feed_state(db: sqlite_utils.Database, url: str) -> None:
-    with writing(db):
-        db.execute(
-            "update feed_state set checked_at = ? where url = ?", [now(), normalize_url(url)]
-        )
-
-
 def crawl(
     db: sqlite_utils.Database,
     config: SourcesConfig,
     fetcher: Fetcher | None = None,
     kind: str = "crawl",
+    *,
+    run: Run | None = None,
+    on_progress: Progress | None = None,
 ) -> CrawlSummary:
-    """One full pass without a progress bar (tests, the benchmark, library users)."""
-    run = Crawl(db, config, fetcher, kind=kind)
+    """One full pass: discover, then fetch each article and put it through the pipeline.
+    The run row is closed as "interrupted" if the pass is (Ctrl-C), "done" otherwise."""
+    job = Crawl(db, config, fetcher, kind=kind, run=run)
     status = "interrupted"
     try:
-        for candidate in run.discover():
-            run.process(candidate)
+        candidates = job.discover()
+        if on_progress is not None:
+            on_progress(0, len(candidates))
+        for done, candidate in enumerate(candidates, 1):
+            job.process(candidate)
+            if on_progress is not None:
+                on_progress(done, len(candidates))
         status = "done"
     finally:
-        summary = run.finish(status)
+        summary = job.finish(status)
     return summary
+
+
+def crawl_pass(
+    db: sqlite_utils.Database,
+    db_path: Path,
+    config: SourcesConfig,
+    on_progress: Progress | None = None,
+) -> CrawlSummary:
+    """One `crawl` holding the lock beside the database (CrawlLocked if another crawl runs)."""
+    with CrawlLock(db_path):
+        return crawl(db, config, on_progress=on_progress)
 
 
 def url_config(urls: list[str], allow_private: bool | list[str] = False) -> SourcesConfig:
@@ -409,16 +318,24 @@ def parse_interval(text: str) -> float:
 
 def every(
     interval: float,
-    job: Callable[[], None],
+    job: Callable[[], object],
     sleep: Callable[[float], None] = time.sleep,
     passes: int | None = None,
+    on_error: Callable[[NewsfactsError], object] | None = None,
 ) -> None:
     """Run `job` now and then every `interval` seconds, start to start (a slow pass shortens
-    the wait rather than drifting the schedule); `passes` bounds it for tests."""
+    the wait rather than drifting the schedule); `passes` bounds it for tests. With
+    `on_error`, a pass that raises one of our errors (the lock is held, the database is busy)
+    is handed to it and skipped, and the schedule goes on."""
     done = 0
     while passes is None or done < passes:
         started = time.monotonic()
-        job()
+        try:
+            job()
+        except NewsfactsError as error:
+            if on_error is None:
+                raise
+            on_error(error)
         done += 1
         if passes is not None and done >= passes:
             break

@@ -18,25 +18,15 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import NamedTuple
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
-from extractor.errors import StoreError
-from extractor.extract.facts import extract_facts
+from extractor.errors import InputError
 from extractor.patterns import patterns_version
-from extractor.store.db import (
-    RunCounts,
-    article_from_row,
-    checkpoint,
-    fact_row,
-    finish_run,
-    open_db,
-    record_error,
-    replace_facts,
-    start_run,
-)
+from extractor.pipeline import BatchOutcome, Run, record_failure, reextract_stored
+from extractor.store.bulk import open_bulk_writer, stale_article_ids
+from extractor.store.db import checkpoint, open_db
 
 # Articles per task, and so per write transaction: large enough that inter-process overhead
 # and per-commit cost are small next to extraction (a commit rewrites the index and full-text
@@ -44,25 +34,6 @@ from extractor.store.db import (
 # sixty-four 0.3 ms), small enough that the progress bar moves, the workers stay evenly
 # loaded and a writer holds the turn for a fraction of a second.
 BATCH = 64
-# A worker's page cache (KiB; SQLite's default is 2 MiB): the facts' indexes and full-text
-# index are written all over, and pages read once stay at hand for the rest of the batch.
-WORKER_CACHE_KIB = 64 * 1024
-# WAL pages before a checkpoint copies them into the database (SQLite's default is 1,000):
-# a bulk rewrite touches the same index pages again and again, and each checkpoint copied
-# them once more. The parent checkpoints once at the end, so the WAL does not stay large.
-WORKER_AUTOCHECKPOINT_PAGES = 20_000
-
-
-class Failure(NamedTuple):
-    url: str | None
-    stage: str  # "extract" or "store"
-    message: str
-
-
-class BatchOutcome(NamedTuple):
-    articles: int  # articles whose facts were swapped
-    facts_written: int
-    failures: list[Failure]
 
 
 class ReextractResult(BaseModel):
@@ -75,17 +46,18 @@ class ReextractResult(BaseModel):
     workers: int
     seconds: float
 
+    def line(self) -> str:
+        return (
+            f"{self.articles} article(s) re-extracted, {self.facts_written} fact(s) written, "
+            f"{self.errors} error(s), {self.workers} worker(s), {self.seconds:.1f}s"
+        )
+
 
 def stale_ids(db_path: Path, version: str, *, everything: bool = False) -> list[int]:
     """Ids of articles whose facts were extracted with another patterns version."""
     db = open_db(db_path)
     try:
-        sql = "select id from articles"
-        params: list[str] = []
-        if not everything:
-            sql += " where patterns_version is null or patterns_version != ?"
-            params = [version]
-        return [row[0] for row in db.execute(sql + " order by id", params).fetchall()]
+        return stale_article_ids(db, version, everything=everything)
     finally:
         db.close()
 
@@ -96,9 +68,12 @@ def reextract(
     workers: int | None = None,
     version: str | None = None,
     everything: bool = False,
-    progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int], object] | None = None,
 ) -> ReextractResult:
-    """Re-extract stale articles (all with `everything`); `progress(n)` after each n done."""
+    """Re-extract stale articles (all with `everything`); `on_progress(done, total)` before
+    the first batch and after each."""
+    if not Path(db_path).is_file():  # opening would create an empty store, and say nothing
+        raise InputError(f"{db_path}: no database yet; run `newsfacts ingest` or `crawl` first")
     started = time.perf_counter()
     version = version or patterns_version()
     ids = stale_ids(db_path, version, everything=everything)
@@ -111,23 +86,25 @@ def reextract(
     write_turn = context.Lock()
     pool = _pool(context, workers, db_path, version, write_turn) if workers > 1 else None
     db = open_db(db_path)
-    run_id = start_run(db, "reextract", version=version)
-    counts = RunCounts()
+    run = Run.start(db, "reextract", version=version)
     status = "failed"
+    done = 0
     try:
+        if on_progress is not None:
+            on_progress(0, len(ids))
         if pool is None:
             _init_worker(str(db_path), version, write_turn)
             outcomes: Iterable[BatchOutcome] = map(_reextract_batch, batches)
         else:
             outcomes = pool.imap_unordered(_reextract_batch, batches)
         for outcome in outcomes:
-            counts.updated += outcome.articles
-            counts.facts_written += outcome.facts_written
-            for failure in outcome.failures:
-                record_error(db, run_id, failure.url, failure.stage, failure.message)
-                counts.errors += 1
-            if progress is not None:
-                progress(outcome.articles + len(outcome.failures))
+            run.counts.updated += outcome.articles
+            run.counts.facts_written += outcome.facts_written
+            for failed in outcome.failures:
+                record_failure(db, run, failed)
+            done += outcome.articles + len(outcome.failures)
+            if on_progress is not None:
+                on_progress(done, len(ids))
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -138,14 +115,14 @@ def reextract(
             pool.join()
         else:
             _close_worker()
-        finish_run(db, run_id, counts, status=status)
+        run.finish(db, status)
         checkpoint(db)
         db.close()
     return ReextractResult(
-        run_id=run_id,
-        articles=counts.updated,
-        facts_written=counts.facts_written,
-        errors=counts.errors,
+        run_id=run.id,
+        articles=run.counts.updated,
+        facts_written=run.counts.facts_written,
+        errors=run.counts.errors,
         workers=workers,
         seconds=round(time.perf_counter() - started, 3),
     )
@@ -179,9 +156,7 @@ _write_turn: AbstractContextManager | None = None
 
 def _init_worker(db_path: str, version: str, write_turn: AbstractContextManager) -> None:
     global _db, _version, _write_turn
-    _db = open_db(db_path)
-    _db.execute(f"PRAGMA cache_size = -{WORKER_CACHE_KIB}")
-    _db.execute(f"PRAGMA wal_autocheckpoint = {WORKER_AUTOCHECKPOINT_PAGES}")
+    _db = open_bulk_writer(db_path)
     _version = version
     _write_turn = write_turn
 
@@ -195,21 +170,4 @@ def _close_worker() -> None:
 
 def _reextract_batch(ids: list[int]) -> BatchOutcome:
     assert _db is not None and _write_turn is not None, "worker not initialised"
-    marks = ",".join("?" * len(ids))
-    swaps: list[tuple[int, list[dict]]] = []
-    failures: list[Failure] = []
-    urls: list[str | None] = []
-    for row in _db.query(f"select * from articles where id in ({marks})", ids):
-        try:
-            article = article_from_row(row)
-            facts = extract_facts(article)
-            swaps.append((row["id"], [fact_row(row["id"], f, _version, article) for f in facts]))
-            urls.append(row["url"])
-        except Exception as exc:  # one bad article must not end the run; it is recorded
-            failures.append(Failure(row["url"], "extract", f"{type(exc).__name__}: {exc}"))
-    try:
-        with _write_turn:
-            written = replace_facts(_db, swaps, _version)
-    except StoreError as exc:  # e.g. another program held the write lock too long
-        return BatchOutcome(0, 0, failures + [Failure(url, "store", str(exc)) for url in urls])
-    return BatchOutcome(len(swaps), written, failures)
+    return reextract_stored(_db, ids, _version, _write_turn)
