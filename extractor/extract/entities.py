@@ -34,8 +34,8 @@ class EntityMention:
 def _gazetteer() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     table: dict[str, tuple[str, str]] = {}
     for entry in load_family("entities"):
-        alias = str(entry.pattern)
-        value = (str(getattr(entry, "canonical", alias)), str(entry.kind))
+        alias = entry.pattern
+        value = (entry.canonical, entry.kind)
         table.setdefault(alias, value)
         if alias[:1].islower() and entry.kind != "scope":
             table.setdefault(alias[:1].upper() + alias[1:], value)  # "Euro area" opens a sentence
