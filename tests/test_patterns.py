@@ -63,7 +63,7 @@ def matcher_spans(entry: PatternBase, text: str) -> list[tuple[int, int]]:
 def family_hook(family: str) -> Callable[[PatternBase, str], bool] | None:
     """A family's own module may say how its examples are checked: `example_matches`."""
     try:
-        module = importlib.import_module(f"extractor.{family}")
+        module = importlib.import_module(f"extractor.extract.{family}")
     except ImportError:
         return None
     return getattr(module, "example_matches", None)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.patterns import load_family
+from extractor.patterns import EntityPattern, load_family
 from extractor.phrases import phrase_alternation
 
 # Kinds that name something whose figures are measured (an entity or partner).
@@ -112,6 +112,6 @@ def is_possessive(text: str, mention: EntityMention) -> bool:
     return bool(re.match(r"(?:'s|’s|')(?![A-Za-z])", text[mention.end : mention.end + 3]))
 
 
-def example_matches(entry, text: str) -> bool:
+def example_matches(entry: EntityPattern, text: str) -> bool:
     """tests/test_patterns.py hook: is this alias found as a gazetteer mention in `text`?"""
     return any(m.text == entry.pattern for m in find_entities(text))
