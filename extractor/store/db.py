@@ -385,7 +385,7 @@ def entity_lexicon() -> dict[str, dict[str, str]]:
 # Fact fields stored as columns of their own; anything else a Fact carries goes to `extra`.
 FACT_COLUMNS = (
     "metric value unit value_high qualifier change change_unit change_basis period entity "
-    "partner section evidence pattern"
+    "partner section evidence kind pattern"
 ).split()
 
 
