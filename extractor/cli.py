@@ -341,5 +341,30 @@ def quantities(source: str | None, jsonl: Path | None) -> None:
             click.echo(json.dumps(record, ensure_ascii=False))
 
 
+@cli.group()
+def patterns() -> None:
+    """The rules kept as data in patterns/*.jsonl: check them before a re-extraction."""
+
+
+@patterns.command()
+@click.argument(
+    "directory",
+    metavar="[DIR]",
+    required=False,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+def check(directory: Path | None) -> None:
+    """Validate every pattern file in DIR (default: the installed patterns) and list every
+    problem as FILE:LINE: FIELD: PROBLEM. Exits 1 if there is any, 0 with a summary if not."""
+    from extractor.patterns import PATTERNS_DIR, check_patterns
+
+    result = check_patterns(directory or PATTERNS_DIR)
+    for problem in result.problems:
+        click.echo(str(problem))
+    click.echo(result.summary(), err=bool(result.problems))
+    if result.problems:
+        sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="newsfacts")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.patterns import load_family
+from extractor.patterns import MetricPattern, load_family
 from extractor.phrases import phrase_alternation
 
 
@@ -28,12 +28,10 @@ class Cue:
 
 
 @cache
-def _cues() -> tuple[re.Pattern[str], dict[str, dict[str, str]]]:
-    table: dict[str, dict[str, str]] = {}
+def _cues() -> tuple[re.Pattern[str], dict[str, MetricPattern]]:
+    table: dict[str, MetricPattern] = {}
     for entry in load_family("metrics"):
-        phrase = str(entry.pattern).lower()
-        extra = entry.model_extra or {}
-        table.setdefault(phrase, {k: str(v) for k, v in extra.items()})
+        table.setdefault(entry.pattern.lower(), entry)
     phrases = phrase_alternation(
         sorted(table, key=len, reverse=True), escape=lambda c: re.escape(c).replace(r"\ ", r"\s+")
     )
@@ -46,19 +44,13 @@ def find_cues(text: str) -> list[Cue]:
     out = []
     first = sentence_start(text)
     for m in regex.finditer(text):
-        info = table[re.sub(r"\s+", " ", m[0].lower())]
+        entry = table[re.sub(r"\s+", " ", m[0].lower())]
         if m[0][0].isupper() and not m[0].isupper() and m.start() != first:
             continue  # "Malaysia External Trade Development Corporation": part of a name
+        name = entry.name if entry.name is not None else m[0].lower()
         out.append(
             Cue(
-                m.start(),
-                m.end(),
-                info.get("name", m[0].lower()),
-                info.get("category", ""),
-                info.get("kind", "noun"),
-                info.get("role", ""),
-                info.get("suffix", ""),
-                m[0],
+                m.start(), m.end(), name, entry.category, entry.kind, entry.role, entry.suffix, m[0]
             )
         )
     return out

@@ -18,6 +18,9 @@ ChangeBasis = Literal["yoy", "mom", "qoq"]
 # NewsQuant's notion of a quantity's "change": a level (=), a hedged level (~), a bound (> <),
 # or a movement (up/down).
 QuantityChange = Literal["=", "~", ">", "<", "up", "down"]
+# What a fact states: a level, a change, a level with its change, the base a figure is
+# compared with ("up from $2bn a year earlier"), or a row of a table.
+FactKind = Literal["level", "change", "level+change", "comparison", "table-row"]
 
 
 class Model(BaseModel):
@@ -135,6 +138,8 @@ class Fact(Model):
     section: Section = "body"
     evidence: str
     span: tuple[int, int]
+    kind: FactKind
+    # "fact-<kind>:<rule id>" ("fact-table-row" for tables): stored, so kept in that form.
     pattern: str
     patterns_version: str = ""
     mentions: list[Mention] = Field(default_factory=list)

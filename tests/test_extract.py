@@ -43,7 +43,8 @@ def test_level_and_change_in_one_clause_are_one_fact() -> None:
     assert "copper" in f.metric and "export" in f.metric
     assert f.evidence == text
     assert text[f.span[0] : f.span[1]] == "$4.2 billion"
-    assert f.pattern.startswith("fact-level+change:")
+    assert f.kind == "level+change"
+    assert f.pattern.startswith("fact-level+change:")  # the stored id keeps its form
     assert f.patterns_version == patterns_version()
 
 

@@ -146,7 +146,7 @@ def test_every_period_pattern_has_a_gate_and_the_gate_lets_every_match_through()
 
     texts = fixture_sentences()
     for entry in period_entries():
-        assert getattr(entry, "gate", None), f"{entry.id} has no gate"
+        assert entry.gate, f"{entry.id} has no gate"
     for pid, _kind, regex, gate in compiled_patterns():
         assert gate is not None
         examples = next(e.examples for e in period_entries() if e.id == pid)

@@ -31,7 +31,7 @@ def gold(**fields: object) -> GoldFact:
 
 
 def fact(**fields: object) -> Fact:
-    base = {**FIGURE, "evidence": SENTENCE, "span": (37, 51), "pattern": "test"}
+    base = {**FIGURE, "evidence": SENTENCE, "span": (37, 51), "kind": "level", "pattern": "test"}
     return Fact.model_validate({**base, **fields})
 
 

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 from newsroom import STORIES, build_store, story_article, story_facts
 
@@ -39,6 +40,7 @@ MIGRATIONS = [
     "m002_fact_value_counts",
     "m003_feed_state",
     "m004_count_down_by_key",
+    "m005_fact_kind",
 ]
 
 
@@ -107,6 +109,22 @@ def test_every_spec_field_has_a_column(db_path: Path) -> None:
     spec = {"metric", "value", "unit", "value_high", "qualifier", "change", "change_unit"}
     spec |= {"change_basis", "period", "entity", "partner", "section", "evidence", "pattern"}
     assert spec | {"span_start", "span_end", "article_id", "patterns_version"} <= columns
+
+
+def test_facts_stored_before_the_kind_column_get_theirs_from_the_pattern(db_path: Path) -> None:
+    db = sqlite_utils.Database(db_path)
+    schema.migrations.apply(db, stop_before="m005_fact_kind")
+    db["articles"].insert({"id": 1, "canonical_url": "u", "content_hash": "h", "text": "t"})
+    patterns = ["fact-level+change:unit-usd", "fact-comparison:number", "fact-table-row", "x"]
+    for n, pattern in enumerate(patterns):
+        db["facts"].insert(
+            {"article_id": 1, "metric": "m", "evidence": "e", "qualifier": "=", "section": "body"}
+            | {"pattern": pattern, "span_start": n}
+        )
+    db.close()
+    db = open_db(db_path)
+    kinds = [r["kind"] for r in db.query("select kind from facts order by span_start")]
+    assert kinds == ["level+change", "comparison", "table-row", None]
 
 
 def test_a_file_that_is_not_sqlite_is_a_store_error(tmp_path: Path) -> None:
@@ -238,6 +256,9 @@ def test_facts_carry_their_fields_and_entities(db_path: Path) -> None:
     assert us["period_start"] == "2016-01-01" and rows[1]["period_start"] == "2016-11-01"
     assert {r["article_id"] for r in rows} == {result.article_id}
     assert {r["patterns_version"] for r in rows} == {patterns_version()}
+    given = sorted(story_facts(STORIES[1]), key=lambda f: f.span)
+    assert [r["kind"] for r in rows] == [f.kind for f in given]
+    assert {r["extra"] for r in rows} == {None}  # the kind is a column, not left in `extra`
     assert {r["name"] for r in db["entities"].rows} == {"Vietnam", "United States"}
     # Kind and aliases come from the entity lexicon (patterns/entities.jsonl) where it knows
     # the name.

@@ -27,6 +27,7 @@ from extractor.extract.inflection import singular
 from extractor.extract.lexicons import lexicons
 from extractor.extract.quantities import quantities_in_text
 from extractor.models import Quantity
+from extractor.patterns import UnitDenominatorPattern, UnitPattern, load_family
 
 MAX_LINE_CHARS = 5_000_000
 
@@ -49,15 +50,11 @@ def nq_unit(q: Quantity) -> str | None:
     names = lexicons().unit_nq
     entry = _unit_entries().get(q.pattern)
     if entry is not None and "/" not in q.unit:
-        return str(getattr(entry, "nq", None) or names.get(q.unit, q.unit))
+        return entry.nq or names.get(q.unit, q.unit)
     if "/" in q.unit and q.unit not in names:
         head, _, per = q.unit.partition("/")
         den = next(
-            (
-                str(getattr(e, "nq", per))
-                for e in _denominators()
-                if per in (e.pattern, getattr(e, "unit", None))
-            ),
+            (e.nq for e in _denominators() if per in (e.pattern, e.unit)),
             per,
         )
         return f"{names.get(head, head)} per {den}"
@@ -65,17 +62,13 @@ def nq_unit(q: Quantity) -> str | None:
 
 
 @cache
-def _unit_entries() -> dict[str, Any]:
+def _unit_entries() -> dict[str, UnitPattern]:
     """Unit entries by id: a surface may carry its own NewsQuant name ("tonnes" -> "metric
     ton", "tons" -> "ton") though both are canonically `t`."""
-    from extractor.patterns import load_family
-
     return {e.id: e for e in load_family("units")}
 
 
-def _denominators() -> list[Any]:
-    from extractor.patterns import load_family
-
+def _denominators() -> list[UnitDenominatorPattern]:
     return load_family("unit_denominators")
 
 

@@ -16,9 +16,7 @@ def change_words() -> dict[str, str]:
     """Every movement word of `patterns/changes.jsonl` -> 'up' / 'down'."""
     words: dict[str, str] = {}
     for entry in load_family("changes"):
-        direction = str(getattr(entry, "direction", ""))
-        if direction not in ("up", "down"):
-            continue
+        direction = entry.direction
         pattern = entry.pattern
         if isinstance(pattern, str):
             words.setdefault(pattern.lower(), direction)
@@ -45,19 +43,14 @@ def change_words() -> dict[str, str]:
 def basis_regex() -> re.Pattern[str]:
     phrases = {}
     for entry in load_family("bases"):
-        if isinstance(entry.pattern, str):
-            phrases[entry.pattern.lower()] = str(getattr(entry, "basis", ""))
+        phrases[entry.pattern.lower()] = entry.basis
     alternation = phrase_alternation(sorted(phrases, key=len, reverse=True))
     return re.compile(r"(?<![A-Za-z])" + alternation + r"(?![A-Za-z])", re.IGNORECASE)
 
 
 @cache
 def basis_table() -> dict[str, str]:
-    return {
-        str(e.pattern).lower(): str(getattr(e, "basis", ""))
-        for e in load_family("bases")
-        if isinstance(e.pattern, str)
-    }
+    return {e.pattern.lower(): e.basis for e in load_family("bases")}
 
 
 def find_bases(text: str) -> list[tuple[int, int, str]]:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.patterns import load_family
+from extractor.patterns import EntityPattern, load_family
 from extractor.phrases import phrase_alternation
 
 # Kinds that name something whose figures are measured (an entity or partner).
@@ -34,8 +34,8 @@ class EntityMention:
 def _gazetteer() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     table: dict[str, tuple[str, str]] = {}
     for entry in load_family("entities"):
-        alias = str(entry.pattern)
-        value = (str(getattr(entry, "canonical", alias)), str(entry.kind))
+        alias = entry.pattern
+        value = (entry.canonical, entry.kind)
         table.setdefault(alias, value)
         if alias[:1].islower() and entry.kind != "scope":
             table.setdefault(alias[:1].upper() + alias[1:], value)  # "Euro area" opens a sentence
@@ -112,6 +112,6 @@ def is_possessive(text: str, mention: EntityMention) -> bool:
     return bool(re.match(r"(?:'s|’s|')(?![A-Za-z])", text[mention.end : mention.end + 3]))
 
 
-def example_matches(entry, text: str) -> bool:
+def example_matches(entry: EntityPattern, text: str) -> bool:
     """tests/test_patterns.py hook: is this alias found as a gazetteer mention in `text`?"""
     return any(m.text == entry.pattern for m in find_entities(text))

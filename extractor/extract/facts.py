@@ -63,7 +63,7 @@ from extractor.extract.repairs import (
     split_from_to,
 )
 from extractor.extract.tables import table_facts
-from extractor.models import Article, Block, Fact
+from extractor.models import Article, Block, Fact, FactKind
 from extractor.patterns import patterns_version
 
 DEFINITE_FIGURE = re.compile(
@@ -175,7 +175,7 @@ def sentence_facts(
     )
     facts = build_facts(s, block, base, state, para, heading, sentence_period)
     if facts:
-        main = next((f for f in facts if "comparison" not in f.pattern and f.period), None)
+        main = next((f for f in facts if f.kind != "comparison" and f.period), None)
         if main is not None and main.period not in ytd:
             note_period(period_of(main.period, state), state, para, ref=True)
     elif sentence_period:
@@ -344,10 +344,10 @@ def _basis_from_bases(facts: list[Fact]) -> None:
     """'dipped 1.2% to $34bn from $35bn in the year-ago month': the base's period tells the
     change's basis when the sentence states none."""
     for i, fact in enumerate(facts):
-        if fact.change is None or fact.change_basis is not None or "comparison" in fact.pattern:
+        if fact.change is None or fact.change_basis is not None or fact.kind == "comparison":
             continue
         for later in facts[i + 1 :]:
-            if "comparison" not in later.pattern:
+            if later.kind != "comparison":
                 break
             basis = comparison_basis(period_of(fact.period), period_of(later.period))
             if basis:
@@ -465,7 +465,7 @@ def make_fact(
         if block.section in ("body", "summary", "timeline", "caption", "table")
         else "body"
     )
-    kind = (
+    kind: FactKind = (
         "comparison"
         if comparison
         else ("level+change" if level and change else ("change" if change else "level"))
@@ -487,6 +487,7 @@ def make_fact(
         section=section,  # type: ignore[arg-type]
         evidence=evidence,
         span=span,
+        kind=kind,
         pattern=f"fact-{kind}:{q.pattern}",
         patterns_version=state.version,
     )

@@ -23,30 +23,42 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy
 from spacy.matcher import Matcher
 
 from extractor.errors import PatternError
 from extractor.extract.nlp import get_nlp
-from extractor.patterns import PatternEntry, load_family
+from extractor.patterns import (
+    BasisPattern,
+    ChangePattern,
+    LexiconPattern,
+    NumberPattern,
+    QualifierPattern,
+    QuantityPattern,
+    UnitDenominatorPattern,
+    UnitPattern,
+    load_family,
+)
 
 Phrase = tuple[str, ...]
 # Columns of the token-attribute array the scanner exports (ORTH, LOWER, LIKE_NUM, SPACY, IDX,
 # SHAPE): blockers test LOWER and SHAPE.
 BLOCKER_COLUMNS = {"LOWER": 1, "SHAPE": 5}
 
+E = TypeVar("E", bound=LexiconPattern)
+
 
 @dataclass
-class PhraseTable:
+class PhraseTable(Generic[E]):
     """Phrases keyed by their first (and last) token; case-insensitive unless an entry says so."""
 
-    by_first: dict[str, list[tuple[Phrase, PatternEntry, bool]]] = field(default_factory=dict)
-    by_last: dict[str, list[tuple[Phrase, PatternEntry, bool]]] = field(default_factory=dict)
+    by_first: dict[str, list[tuple[Phrase, E, bool]]] = field(default_factory=dict)
+    by_last: dict[str, list[tuple[Phrase, E, bool]]] = field(default_factory=dict)
     max_len: int = 1
 
-    def add(self, phrase: Phrase, entry: PatternEntry, case_sensitive: bool) -> None:
+    def add(self, phrase: Phrase, entry: E, case_sensitive: bool) -> None:
         key = tuple(t if case_sensitive else t.lower() for t in phrase)
         item = (key, entry, case_sensitive)
         self.by_first.setdefault(key[0].lower(), []).append(item)
@@ -59,7 +71,7 @@ class PhraseTable:
             for items in table.values():
                 items.sort(key=lambda it: (-len(it[0]), not it[2]))
 
-    def match_at(self, texts: Sequence[str], i: int, end: int) -> tuple[PatternEntry, int] | None:
+    def match_at(self, texts: Sequence[str], i: int, end: int) -> tuple[E, int] | None:
         """The longest entry whose tokens start at texts[i] (not reaching past `end`)."""
         if i >= end:
             return None
@@ -75,9 +87,7 @@ class PhraseTable:
                 return entry, n
         return None
 
-    def match_ending_at(
-        self, texts: Sequence[str], j: int, start: int
-    ) -> tuple[PatternEntry, int] | None:
+    def match_ending_at(self, texts: Sequence[str], j: int, start: int) -> tuple[E, int] | None:
         """The longest entry whose last token is texts[j] (not reaching before `start`)."""
         if j < start:
             return None
@@ -94,7 +104,7 @@ class PhraseTable:
         return None
 
 
-def phrases_of(entry: PatternEntry) -> list[Phrase]:
+def phrases_of(entry: LexiconPattern) -> list[Phrase]:
     """Every token sequence an entry stands for (a phrase, or an expanded LOWER/ORTH pattern)."""
     if isinstance(entry.pattern, str):
         tokens = tuple(t.text for t in get_nlp().make_doc(entry.pattern))
@@ -115,40 +125,29 @@ def phrases_of(entry: PatternEntry) -> list[Phrase]:
     return [tuple(combo) for combo in itertools.product(*options)]
 
 
-def _table(
-    *families: str,
-    role: str | None = None,
-    exclude_role: str | None = None,
-    role_in: tuple[str, ...] = (),
-) -> PhraseTable:
-    table = PhraseTable()
-    for family in families:
-        for entry in load_family(family):
-            entry_role = getattr(entry, "role", None)
-            if (role and entry_role != role) or (exclude_role and entry_role == exclude_role):
-                continue
-            if role_in and entry_role not in role_in:
-                continue
-            cased = bool(getattr(entry, "case_sensitive", False))
-            for phrase in phrases_of(entry):
-                table.add(phrase, entry, cased)
+def _table(entries: Iterable[E]) -> PhraseTable[E]:
+    table: PhraseTable[E] = PhraseTable()
+    for entry in entries:
+        for phrase in phrases_of(entry):
+            table.add(phrase, entry, entry.case_sensitive)
     table.finish()
     return table
 
 
 @dataclass
 class Lexicons:
-    numbers: PhraseTable
-    units: PhraseTable
-    denominators: PhraseTable
-    qualifiers: PhraseTable
-    changes: PhraseTable  # verbs and adverbs: "rose", "down"
-    change_nouns: PhraseTable  # "a 3% drop", "a rise of 5%"
-    changes_by: PhraseTable  # verbs that move a figure only with "by": "cut rates by 0.25 pp"
-    bases: PhraseTable
+    numbers: PhraseTable[NumberPattern]
+    units: PhraseTable[UnitPattern]
+    denominators: PhraseTable[UnitDenominatorPattern]
+    qualifiers: PhraseTable[QualifierPattern]
+    changes: PhraseTable[ChangePattern]  # verbs and adverbs: "rose", "down"
+    change_nouns: PhraseTable[ChangePattern]  # "a 3% drop", "a rise of 5%"
+    # verbs that move a figure only with "by": "cut rates by 0.25 pp"
+    changes_by: PhraseTable[ChangePattern]
+    bases: PhraseTable[BasisPattern]
     unit_nq: dict[str, str]
     # Single-token number words by lowercase form (hot path: checked for every candidate).
-    number_words: dict[str, PatternEntry]
+    number_words: dict[str, NumberPattern]
     blockers: Matcher
     numeric_matcher: Matcher
     # Hashes (LOWER) of the words that start a written number, for a vectorized candidate scan.
@@ -159,12 +158,12 @@ class Lexicons:
     blocker_needs: list[tuple[int, list[tuple[int, frozenset[int]]]]]
 
 
-def required_specs(entry: PatternEntry) -> list[tuple[str, set[str]]]:
+def required_specs(entry: QuantityPattern) -> list[tuple[str, set[str]]]:
     """Every non-optional literal token of a pattern as ("LOWER" | "SHAPE", values): a window
     lacking any one of them cannot match, so the Matcher is not run there. A blocker needs at
     least one, or it could never be skipped."""
     specs: list[tuple[str, set[str]]] = []
-    for spec in entry.pattern if isinstance(entry.pattern, list) else []:
+    for spec in entry.pattern:
         if spec.get("OP") in ("?", "*"):
             continue
         for key in ("ORTH", "LOWER", "TEXT", "SHAPE"):
@@ -188,16 +187,14 @@ def _hash_table(hashes: Iterable[int]) -> numpy.ndarray:
 @cache
 def lexicons() -> Lexicons:
     nlp = get_nlp()
-    number_words = {
-        e.pattern.lower(): e for e in load_family("numbers") if isinstance(e.pattern, str)
-    }
+    number_words = {e.pattern.lower(): e for e in load_family("numbers")}
     unit_nq: dict[str, str] = {}
-    for entry in load_family("units"):
-        unit_nq.setdefault(str(getattr(entry, "unit", "")), str(getattr(entry, "nq", "")))
+    for unit in load_family("units"):
+        unit_nq.setdefault(unit.unit, unit.nq)
     blockers = Matcher(nlp.vocab, validate=True)
-    needs: list[tuple[int, list[tuple[int, numpy.ndarray]]]] = []
+    needs: list[tuple[int, list[tuple[int, frozenset[int]]]]] = []
     for entry in load_family("quantities"):
-        if getattr(entry, "block", False) and isinstance(entry.pattern, list):
+        if entry.block:
             blockers.add(entry.id, [entry.pattern])
             specs = [
                 (
@@ -211,20 +208,19 @@ def lexicons() -> Lexicons:
     # one Matcher pass in Cython rather than a Python loop over every token.
     numeric = Matcher(nlp.vocab)
     starters = sorted(
-        w
-        for w, e in number_words.items()
-        if getattr(e, "kind", "") not in ("article", "decimal_point")
+        w for w, e in number_words.items() if e.kind not in ("article", "decimal_point")
     )
     numeric.add("NUM", [[{"LIKE_NUM": True}], [{"LOWER": {"IN": starters}}]])
+    changes = load_family("changes")
     return Lexicons(
-        numbers=_table("numbers"),
-        units=_table("units"),
-        denominators=_table("unit_denominators"),
-        qualifiers=_table("qualifiers"),
-        changes=_table("changes", role_in=("verb", "adverb")),
-        changes_by=_table("changes", role_in=("verb", "verb_by")),
-        change_nouns=_table("changes", role="noun"),
-        bases=_table("bases"),
+        numbers=_table(load_family("numbers")),
+        units=_table(load_family("units")),
+        denominators=_table(load_family("unit_denominators")),
+        qualifiers=_table(load_family("qualifiers")),
+        changes=_table(e for e in changes if e.role in ("verb", "adverb")),
+        changes_by=_table(e for e in changes if e.role in ("verb", "verb_by")),
+        change_nouns=_table(e for e in changes if e.role == "noun"),
+        bases=_table(load_family("bases")),
         unit_nq=unit_nq,
         number_words=number_words,
         blockers=blockers,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from extractor.cues import Cue, find_cues, sentence_start
+from extractor.patterns import MetricPattern
 
 # Words that end a run of pre-modifiers when walking back from a cue noun.
 STOP_BEFORE = {
@@ -132,7 +133,7 @@ def share_metric(text: str, number_end: int, subject: str | None) -> str:
     return f"{base} of {whole.lower()}" if whole else base
 
 
-def example_matches(entry, text: str) -> bool:
+def example_matches(entry: MetricPattern, text: str) -> bool:
     """tests/test_patterns.py hook: is this cue or marker found in `text`?"""
-    wanted = re.sub(r"\s+", " ", str(entry.pattern).lower())
+    wanted = re.sub(r"\s+", " ", entry.pattern.lower())
     return any(re.sub(r"\s+", " ", c.text.lower()) == wanted for c in find_cues(text))

@@ -23,6 +23,7 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from extractor.patterns import load_family
@@ -57,10 +58,10 @@ def glued_unit_suffixes() -> list[str]:
     taken from patterns/units.jsonl so the tokenizer and the unit lexicon never disagree."""
     surfaces = set()
     for entry in load_family("units"):
-        text = entry.pattern if isinstance(entry.pattern, str) else ""
+        text = entry.pattern
         if " " in text or not text or len(text) > 5 or text[0].isdigit():
             continue
-        if any(c in text for c in "$£€¥₩₹₪.%=") or getattr(entry, "position", "") == "pre":
+        if any(c in text for c in "$£€¥₩₹₪.%=") or entry.position == "pre":
             continue
         if text.isalpha() and text.islower() and len(text) > 3:
             continue  # whole words ("tons") are written apart
@@ -75,6 +76,7 @@ def get_nlp() -> Language:
     """The one shared pipeline (cached): tuned tokenizer + sentencizer."""
     nlp = spacy.blank("en")
     tokenizer = nlp.tokenizer
+    assert isinstance(tokenizer, Tokenizer)  # a blank pipeline's; typed as any callable
     prefixes = CURRENCY_PREFIXES + list(nlp.Defaults.prefixes or [])
     suffixes = NUMBER_SUFFIXES + glued_unit_suffixes() + list(nlp.Defaults.suffixes or [])
     infixes = RANGE_INFIXES + list(nlp.Defaults.infixes or [])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from extractor.patterns import PatternEntry
+from extractor.patterns import NumberPattern
 
 MINUS_SIGNS = ("-", "−", "–")
 # A numeral longer than this is an identifier or junk, never an amount in a news sentence.
@@ -78,10 +78,9 @@ class WordNumber:
     decimals: list[int] = field(default_factory=list)
     in_decimals: bool = False
 
-    def add(self, entry: PatternEntry) -> bool:
+    def add(self, entry: NumberPattern) -> bool:
         """Fold one number word in; False if it cannot continue this number."""
-        kind = str(getattr(entry, "kind", ""))
-        value = float(getattr(entry, "value", 0.0))
+        kind, value = entry.kind, entry.value
         if self.in_decimals:
             if kind == "unit" and value < 10:
                 self.decimals.append(int(value))

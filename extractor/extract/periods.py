@@ -22,7 +22,7 @@ from functools import cache
 
 import dateparser
 
-from extractor.patterns import load_family
+from extractor.patterns import MACROS, NUM_WORDS, PeriodPattern, expand_macros, load_family
 
 MONTHS = {
     "jan": 1,
@@ -37,29 +37,6 @@ MONTHS = {
     "oct": 10,
     "nov": 11,
     "dec": 12,
-}
-NUM_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-}
-MACROS = {
-    # Month names are case-sensitive so the modal "may" is never a month.
-    "{MONTH}": r"(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
-    r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?",
-    "{YEAR}": r"(?:19|20)\d{2}",
-    "{NUM}": r"\d{1,2}|" + "|".join(NUM_WORDS),
 }
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 ORDINALS |= {"fourth": 4, "4th": 4}
@@ -173,25 +150,19 @@ class PeriodContext:
         return self.latest_year
 
 
-def _expand(source: str) -> str:
-    for macro, value in MACROS.items():
-        source = source.replace(macro, value)
-    return source
-
-
 @cache
 def compiled_patterns() -> list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]]:
-    out = []
+    out: list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]] = []
     gates: dict[str, re.Pattern[str]] = {}
     for entry in load_family("periods"):
-        gate = getattr(entry, "gate", None)
+        gate = entry.gate
         if gate is not None and gate not in gates:
-            gates[gate] = re.compile(_expand(gate), re.I)
+            gates[gate] = re.compile(expand_macros(gate), re.I)
         out.append(
             (
                 entry.id,
-                str(getattr(entry, "kind", "")),
-                re.compile(_expand(str(entry.pattern)), re.I),
+                entry.kind,
+                re.compile(expand_macros(entry.pattern), re.I),
                 gates[gate] if gate is not None else None,
             )
         )
@@ -492,9 +463,6 @@ def text_month_years(text: str) -> tuple[dict[int, int], int | None]:
     return pairs, (max(years) if years else None)
 
 
-def example_matches(entry, text: str) -> bool:
+def example_matches(entry: PeriodPattern, text: str) -> bool:
     """tests/test_patterns.py hook: does this entry's regex find a phrase in `text`?"""
-    source = str(entry.pattern)
-    for macro, value in MACROS.items():
-        source = source.replace(macro, value)
-    return re.search(source, text, re.I) is not None
+    return re.search(expand_macros(entry.pattern), text, re.I) is not None

@@ -135,7 +135,7 @@ def _next_numbers(sc: Scanner, candidates: list[int], first: int) -> list[int]:
     for idx in range(first, len(candidates)):
         k = candidates[idx]
         word = sc.lex.number_words.get(sc.texts[k].lower())
-        if word is None or getattr(word, "kind", "") in ("unit", "tens", "vague"):
+        if word is None or word.kind in ("unit", "tens", "vague"):
             out.append(k)
             if len(out) == 1:
                 break

@@ -38,12 +38,8 @@ def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
     j = k + 1
     j2, cur2, _, cur_rules = sc.currency_before(j + 1, j) if False else (j, None, None, [])
     hit = sc.lex.units.match_at(texts, j, n)
-    if (
-        hit is not None
-        and getattr(hit[0], "position", "") in ("pre", "both")
-        and getattr(hit[0], "kind", "") == "currency"
-    ):
-        cur2, cur_rules, j2 = str(getattr(hit[0], "unit", "")), [hit[0].id], j + hit[1]
+    if hit is not None and hit[0].position in ("pre", "both") and hit[0].kind == "currency":
+        cur2, cur_rules, j2 = hit[0].unit, [hit[0].id], j + hit[1]
     if j2 >= n:
         return
     p2 = sc.number_at(j2, n, currency=cur2 is not None or found.unit not in (None, "count"))
@@ -90,7 +86,7 @@ def read_context(
         k -= 1
     hit = lex.qualifiers.match_ending_at(texts, k, left)
     if hit is not None:
-        found.qualifier = str(getattr(hit[0], "qualifier", "="))
+        found.qualifier = hit[0].qualifier
         found.rules.append(hit[0].id)
         k -= hit[1]
         if found.range_form == "range" and texts[k + 1].lower() == "between":
@@ -98,14 +94,14 @@ def read_context(
     article = k >= left and texts[k].lower() in ("a", "an", "the", "another")
     if k >= left and (article or texts[k].lower() == "by"):
         k -= 1
-    direction = None
+    direction: str | None = None
     by_k = k + 1 if k + 1 < found.start and texts[k + 1].lower() == "by" else None
     if found.range_form == "from_to" and k >= left and texts[k].lower() == "from":
         k -= 1  # "fell from $2,415 to $2,315"
     if k >= left and texts[k].lower() == "of":
         noun = lex.change_nouns.match_ending_at(texts, k - 1, left)
         if noun is not None:
-            direction = str(getattr(noun[0], "direction", ""))
+            direction = noun[0].direction
             found.rules.append(noun[0].id)
             found.trigger = texts[k - 1].lower()
     elif k >= left and texts[k].lower() not in LEVEL_WORDS:
@@ -116,7 +112,7 @@ def read_context(
             verb = None  # "added a 30 degree homer": the verb's object, not its size
         if verb is not None:
             if texts[k].lower() not in ("higher", "lower", "plus", "off"):
-                direction = str(getattr(verb[0], "direction", ""))
+                direction = verb[0].direction
                 found.rules.append(verb[0].id)
                 found.trigger = texts[k].lower()
     if direction is None and by_k is not None:
@@ -124,7 +120,7 @@ def read_context(
         for v in range(by_k - 1, max(left, by_k - 4) - 1, -1):
             verb = lex.changes_by.match_ending_at(texts, v, left)
             if verb is not None:
-                direction = str(getattr(verb[0], "direction", ""))
+                direction = verb[0].direction
                 found.rules.append(verb[0].id)
                 found.trigger = texts[v].lower()
                 break
@@ -142,7 +138,7 @@ def read_context(
             if post is None and word in ("higher", "lower"):
                 post = lex.changes.match_at(texts, j, right)
             if post is not None:
-                direction = str(getattr(post[0], "direction", ""))
+                direction = post[0].direction
                 found.rules.append(post[0].id)
                 found.trigger = word
     if direction is None:
@@ -161,7 +157,7 @@ def find_basis(sc: Scanner, found: Found, left: int, right: int) -> None:
     for j, stop in spans:
         hit = lex.bases.match_at(texts, j, stop)
         if hit is not None:
-            found.pending_basis = (str(getattr(hit[0], "basis", "")), hit[0].id)
+            found.pending_basis = (hit[0].basis, hit[0].id)
             if found.direction is not None:
                 found.basis = found.pending_basis[0]
                 found.rules.append(hit[0].id)

@@ -162,14 +162,14 @@ class Scanner:
             if hit is None:
                 break
             entry, length = hit
-            kind = getattr(entry, "kind", "")
+            kind = entry.kind
             if kind not in ("scale", "scale_abbrev", "hundred", "dozen"):
                 break
             if entry.pattern in ("b", "B") and j + 1 < end and texts[j + 1] == "/":
                 break  # "b/d": barrels a day
             if entry.pattern in ("m", "M") and not currency and self._metres_follow(j + 1):
                 break  # "a 100m sprint", "30m-high": metres, not million
-            phrase.value *= float(getattr(entry, "value", 1.0))
+            phrase.value *= entry.value
             phrase.scaled = True
             phrase.year_like = False
             phrase.rules.append(entry.id)
@@ -182,7 +182,7 @@ class Scanner:
         entry = lex.number_words.get(texts[i].lower())
         if entry is None:
             return None
-        kind = getattr(entry, "kind", "")
+        kind = entry.kind
         start = i
         # "a million", "a third", "a dozen": the article is the number one.
         article = i > 0 and texts[i - 1].lower() in ("a", "an") and kind in (
@@ -190,13 +190,13 @@ class Scanner:
         )  # fmt: skip
         if kind == "vague":
             if i + 1 < end and texts[i + 1].lower() == "of":
-                lo = float(getattr(entry, "value", 0.0))
-                hi = float(getattr(entry, "value_high", lo))
+                lo = entry.value
+                hi = entry.value_high if entry.value_high is not None else lo
                 inner = lex.number_words.get(texts[i + 2].lower()) if i + 2 < end else None
-                if inner is not None and getattr(inner, "kind", "") == "vague":
+                if inner is not None and inner.kind == "vague":
                     # "tens of thousands" -> 10,000 to 100,000
-                    lo2 = float(getattr(inner, "value", 0.0))
-                    hi2 = float(getattr(inner, "value_high", lo2))
+                    lo2 = inner.value
+                    hi2 = inner.value_high if inner.value_high is not None else lo2
                     return NumberPhrase(i, i + 3, lo * lo2, lo * hi2, lo * lo2, words=True,
                                         rules=[entry.id, inner.id])  # fmt: skip
                 if entry.pattern == "tens":
@@ -229,12 +229,12 @@ class Scanner:
             word = lex.number_words.get(texts[j].lower())
             if word is None:
                 break
-            wkind = getattr(word, "kind", "")
+            wkind = word.kind
             if wkind == "fraction":
                 break
             if wkind == "decimal_point":
                 after = lex.number_words.get(texts[j + 1].lower()) if j + 1 < end else None
-                if after is None or getattr(after, "kind", "") != "unit":
+                if after is None or after.kind != "unit":
                     break
             if wkind in ("vague", "article") or (wkind == "scale_abbrev" and j == i):
                 break
@@ -259,7 +259,7 @@ class Scanner:
                 and texts[j + 1].lower() in lex.number_words
             ):
                 nxt = lex.number_words[texts[j + 1].lower()]
-                if getattr(nxt, "kind", "") in ("unit", "tens", "fraction", "decimal_point"):
+                if nxt.kind in ("unit", "tens", "fraction", "decimal_point"):
                     j += 1
         if not state.seen:
             return None
@@ -269,15 +269,15 @@ class Scanner:
         if k < end and texts[k] == "-":
             k += 1
         frac = lex.number_words.get(texts[k].lower()) if k < end else None
-        if frac is not None and getattr(frac, "kind", "") == "fraction" and state.total == 0:
+        if frac is not None and frac.kind == "fraction" and state.total == 0:
             numerator = state.current
-            share = numerator * float(getattr(frac, "value", 0.0))
+            share = numerator * frac.value
             rules.append(frac.id)
             # "half a million": a multiplier, not a share
             if k + 2 < end and texts[k + 1].lower() in ("a", "an"):
                 scale = lex.number_words.get(texts[k + 2].lower())
-                if scale is not None and getattr(scale, "kind", "") == "scale":
-                    value = share * float(getattr(scale, "value", 1.0))
+                if scale is not None and scale.kind == "scale":
+                    value = share * scale.value
                     return NumberPhrase(start, k + 3, value, raw=share, words=True, scaled=True,
                                         rules=rules + [scale.id])  # fmt: skip
             if numerator >= 1 and share <= 1.0 + 1e-9:
@@ -295,8 +295,8 @@ class Scanner:
         value = state.value
         raw = value
         last_word = lex.number_words.get(texts[end_tok - 1].lower())
-        if last_word is not None and getattr(last_word, "kind", "") in ("scale", "hundred"):
-            raw = value / float(getattr(last_word, "value", 1.0))
+        if last_word is not None and last_word.kind in ("scale", "hundred"):
+            raw = value / last_word.value
         phrase = NumberPhrase(start, end_tok, value, raw=raw, words=True, rules=rules)
         phrase.scaled = state.total > 0 or any("scale" in r or "hundred" in r for r in rules)
         return phrase
@@ -339,12 +339,9 @@ class Scanner:
         hit = self.lex.units.match_ending_at(self.texts, s - 1, left)
         if hit is not None:
             entry, length = hit
-            if (
-                getattr(entry, "position", "post") in ("pre", "both")
-                and getattr(entry, "kind", "") == "currency"
-            ):
+            if entry.position in ("pre", "both") and entry.kind == "currency":
                 surface = self.surface(s - length, s)
-                return s - length, str(getattr(entry, "unit", "")), surface, [entry.id]
+                return s - length, entry.unit, surface, [entry.id]
         return s, None, None, []
 
     def unit_after(self, j: int, end: int) -> UnitHit | None:
@@ -355,10 +352,10 @@ class Scanner:
         hit = lex.units.match_at(texts, k, end)
         if hit is not None:
             entry, length = hit
-            if getattr(entry, "position", "post") in ("post", "both"):
+            if entry.position in ("post", "both"):
                 if entry.pattern == "won" and k + 1 < end and texts[k + 1].lower() in ("the", "a"):
                     return None  # "3 won the" is a verb
-                unit = str(getattr(entry, "unit", ""))
+                unit = entry.unit
                 surface = self.surface(k, k + length)
                 res = UnitHit(unit, surface, k + length, [entry.id])
                 self._denominator(res, end)
@@ -373,7 +370,7 @@ class Scanner:
             if hit is not None:
                 entry, length = hit
                 # "$236 a tonne" -> USD/t: the denominator's canonical unit where it has one
-                res.unit = f"{res.unit}/{getattr(entry, 'unit', None) or entry.pattern}"
+                res.unit = f"{res.unit}/{entry.unit or entry.pattern}"
                 res.surface = f"{res.surface} {self.surface(k, k + 1 + length)}"
                 res.end = k + 1 + length
                 res.rules.append(entry.id)

@@ -162,6 +162,7 @@ def table_facts(
                     section="table",
                     evidence=block.text,
                     span=(start, start + len(row[i])),
+                    kind="table-row",
                     pattern="fact-table-row",
                     patterns_version=version,
                 )

@@ -372,12 +372,9 @@ def entity_lexicon() -> dict[str, dict[str, str]]:
     kinds: dict[str, str] = {}
     aliases: dict[str, list[str]] = {}
     for entry in entries:
-        extra = entry.model_extra or {}
-        canonical = extra.get("canonical")
-        if not canonical:
-            continue
-        kinds.setdefault(canonical, str(extra.get("kind") or ""))
-        if isinstance(entry.pattern, str) and entry.pattern != canonical:
+        canonical = entry.canonical
+        kinds.setdefault(canonical, entry.kind)
+        if entry.pattern != canonical:
             aliases.setdefault(canonical, []).append(entry.pattern)
     return {
         name: {"kind": kind or None, "aliases": json.dumps(sorted(set(aliases.get(name, []))))}
@@ -388,7 +385,7 @@ def entity_lexicon() -> dict[str, dict[str, str]]:
 # Fact fields stored as columns of their own; anything else a Fact carries goes to `extra`.
 FACT_COLUMNS = (
     "metric value unit value_high qualifier change change_unit change_basis period entity "
-    "partner section evidence pattern"
+    "partner section evidence kind pattern"
 ).split()
 
 

@@ -272,6 +272,19 @@ def m004_count_down_by_key(db: sqlite_utils.Database) -> None:
     _count_down_triggers(db, count_down)
 
 
+@migrations()
+def m005_fact_kind(db: sqlite_utils.Database) -> None:
+    """What each fact states (Fact.kind: level, change, level+change, comparison, table-row) as
+    a column of its own, so a query filters on it instead of parsing `pattern`. Facts stored
+    before it get theirs from the pattern id, which has always begun "fact-<kind>:"."""
+    db.table("facts").add_column("kind", str)
+    db.execute(
+        "update facts set kind = substr(pattern, 6, instr(pattern, ':') - 6) "
+        "where pattern like 'fact-%:%'"
+    )
+    db.execute("update facts set kind = 'table-row' where pattern = 'fact-table-row'")
+
+
 # Count each non-null facet value of a new fact (m002; the trigger body m004 keeps).
 _COUNT_UP = (
     "insert into fact_value_counts (col, value, n) select col, value, 1 from ("
