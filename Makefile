@@ -14,6 +14,7 @@ $(BIN)/newsfacts: pyproject.toml
 
 ## demo: ingest the bundled fixture articles and serve them in Datasette on :8001
 demo: $(BIN)/newsfacts
+	mkdir -p $(dir $(DB))
 	$(BIN)/newsfacts ingest --db $(DB) fixtures/articles/*/page.html
 	$(BIN)/newsfacts serve --db $(DB) --host 127.0.0.1 --port 8001
 

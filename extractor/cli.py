@@ -33,6 +33,10 @@ DB_OPTION = click.option(
     show_default=True,
     help="SQLite database file.",
 )
+CUT_SHORT = (
+    "the article text was cut short (a paywall, or more text than an article holds); "
+    "facts come from the part read"
+)
 TABLE_FIELDS = [
     "metric",
     "value",
@@ -123,6 +127,8 @@ def extract(source: str, published: date | None, url: str | None, fmt: str) -> N
     from extractor.pipeline import extract_document
 
     result = extract_document(read_input(source), url=url, published=published)
+    if result.article.truncated:
+        click.echo(f"Warning: {source}: {CUT_SHORT}", err=True)
     click.echo(render(result, fmt))
 
 
@@ -176,7 +182,11 @@ def ingest(
 
     db = open_db(db_path)
     summary = ingest_sources(db, sources, published=published, allow_private=allow_private)
-    click.echo(f"{summary.new_articles} new article(s) stored in {db_path}")
+    for url in summary.truncated:
+        click.echo(f"Warning: {url}: {CUT_SHORT}", err=True)
+    click.echo(
+        f"{summary.new_articles} new article(s) and {summary.new_facts} fact(s) stored in {db_path}"
+    )
     if summary.errors:
         for message in summary.failures:
             click.echo(f"Error: {message}", err=True)

@@ -173,6 +173,7 @@ class Run:
         self.id = run_id
         self.counts = RunCounts()
         self.failures: list[str] = []
+        self.truncated: list[str] = []  # URLs whose text was cut short (paywall, size cap)
         self.seconds: dict[str, float] = {}
         self._last = time.perf_counter()
 
@@ -248,6 +249,8 @@ def process(db: sqlite_utils.Database, document: Document, run: Run) -> Outcome:
         else:
             article = parse_saved(document)
         run.lap("parse")
+        if article.truncated and len(run.truncated) < KEPT_FAILURES:
+            run.truncated.append(document.url)
         step.stage = "extract"
         facts = extract_facts(article)
         run.lap("extract")

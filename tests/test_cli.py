@@ -98,7 +98,7 @@ def test_ingest_records_a_bad_file_and_stores_the_rest(tmp_path) -> None:
     result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(missing), str(good)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert "1 new article(s) stored" in result.output
+    assert "1 new article(s) and 1 fact(s) stored" in result.output
     assert f"Error: {missing}: no such file" in result.output
     conn = sqlite3.connect(db_path)
     conn.row_factory = sqlite3.Row
@@ -125,9 +125,65 @@ def test_ingest_of_good_files_exits_0_and_stores_each_once(tmp_path) -> None:
     page.write_text("China's exports rose 7.2% to $758.3 billion in 2025.\n")
     db_path = tmp_path / "news.db"
     first = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(page)])
-    assert first.exit_code == 0 and "1 new article(s) stored" in first.output
+    assert first.exit_code == 0 and "1 new article(s) and 1 fact(s) stored" in first.output
     again = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(page)])
-    assert again.exit_code == 0 and "0 new article(s) stored" in again.output
+    assert again.exit_code == 0 and "0 new article(s) and 0 fact(s) stored" in again.output
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "empty; nothing to read"),
+        (b"  \n\t\n", "empty; nothing to read"),
+        (b"%PDF-1.7\n" + bytes(range(256)) * 8, "not a page or text but a binary file"),
+        (bytes(range(32)) * 200, "not a page or text but binary data"),
+    ],
+    ids=["empty", "blank", "pdf", "control-bytes"],
+)
+def test_empty_or_binary_files_are_refused_not_stored(tmp_path, content, says) -> None:
+    """They used to be stored as articles with a garbage title ("1 new article(s) stored")."""
+    import sqlite3
+
+    bad = tmp_path / "bad.html"
+    bad.write_bytes(content)
+    db_path = tmp_path / "news.db"
+    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(bad)])
+    assert result.exit_code == 1
+    assert f"Error: {bad}: {says}" in result.output
+    assert "0 new article(s)" in result.output
+    assert sqlite3.connect(db_path).execute("select count(*) from articles").fetchone() == (0,)
+    extracted = CliRunner().invoke(cli, ["extract", str(bad)])
+    assert extracted.exit_code == 1 and f"Error: {bad}: {says}" in extracted.output
+
+
+def test_ingest_refuses_a_database_in_a_missing_folder_and_creates_none(tmp_path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("China's exports rose 7.2% to $758.3 billion in 2025.\n")
+    db_path = tmp_path / "no" / "such" / "news.db"
+    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(page)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "mkdir -p" in result.output
+    assert not (tmp_path / "no").exists()
+
+
+def test_ingest_of_a_folder_says_it_is_a_folder(tmp_path) -> None:
+    db_path = tmp_path / "news.db"
+    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"Error: {tmp_path}: is a folder; name the files in it" in result.output
+
+
+def test_a_text_cut_short_is_said_on_stderr(tmp_path) -> None:
+    """A page longer than an article holds is cut (a hostile page must not stall a run); the
+    cut used to be silent."""
+    page = tmp_path / "huge.txt"
+    sentence = "China's exports rose 7.2% to $758.3 billion in 2025. "
+    page.write_text(sentence * 4000)
+    result = CliRunner().invoke(cli, ["extract", str(page)])
+    assert result.exit_code == 0
+    assert f"Warning: {page}: the article text was cut short" in result.output
+    ingested = CliRunner().invoke(cli, ["ingest", "--db", str(tmp_path / "n.db"), str(page)])
+    assert "the article text was cut short" in ingested.output
 
 
 def test_our_errors_become_one_line_in_one_place(tmp_path) -> None:

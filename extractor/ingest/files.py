@@ -6,20 +6,29 @@ import sys
 from pathlib import Path
 
 from extractor.errors import InputError
-from extractor.ingest.charset import decode_body
+from extractor.ingest.charset import decode_body, looks_binary
 
 STDIN = "-"
 
 
 def read_source(source: str) -> str:
-    """Read a file, or stdin for '-', as text, tolerating undeclared encodings."""
+    """Read a file, or stdin for '-', as text, tolerating undeclared encodings. An empty or
+    binary input is refused: stored, it would be an article with a garbage title."""
     if source == STDIN:
         data = sys.stdin.buffer.read()
     else:
         path = Path(source)
+        if path.is_dir():
+            raise InputError(f"{source}: is a folder; name the files in it ({source}/*.html)")
         if not path.is_file():
             raise InputError(f"{source}: no such file")
         data = path.read_bytes()
+    name = "standard input" if source == STDIN else source
+    if not data.strip():
+        raise InputError(f"{name}: empty; nothing to read")
+    binary = looks_binary(data)
+    if binary:
+        raise InputError(f"{name}: not a page or text but {binary}")
     return decode_bytes(data)
 
 

@@ -54,6 +54,7 @@ class CrawlSummary(Model):
     new_facts: int = 0
     errors: int = 0
     failures: list[str] = []  # the first error messages, for a one-off `ingest` to show
+    truncated: list[str] = []  # pages whose text was cut short (a paywall, or over the cap)
     seconds: dict[str, float] = {}  # wall time spent in each article stage (fetch, parse, ...)
 
     def line(self) -> str:
@@ -76,6 +77,7 @@ class CrawlSummary(Model):
                 "new_facts": counts.facts_written,
                 "errors": counts.errors,
                 "failures": list(run.failures),
+                "truncated": list(run.truncated),
                 "seconds": dict(run.seconds),
             }
         )

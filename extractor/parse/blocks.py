@@ -194,3 +194,9 @@ def clean_text(text: str) -> str:
     text = DIGIT_GROUPS.sub(lambda m: GROUP_SPACE.sub("", m[0]), ZERO_WIDTH.sub("", text))
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
     return re.sub(r"[ \t]+", " ", text).strip()
+
+
+# Article text kept per page. The longest news features run to ~10,000 words (~70,000
+# characters); beyond this a page is a dump, not an article, and is cut and flagged truncated
+# so one hostile page cannot stall a run in extraction.
+MAX_TEXT_CHARS = 150_000

@@ -23,6 +23,7 @@ from extractor.parse.adapters import adapter_for
 from extractor.parse.blocks import (
     BR,
     INLINE_TAGS,
+    MAX_TEXT_CHARS,
     SECTION_HEADINGS,
     TIMELINE_HEADING,
     clean_text,
@@ -43,10 +44,6 @@ META_DATE = re.compile(
     r"|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
     r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b"
 )
-# Article text kept per page. The longest news features run to ~10,000 words (~70,000
-# characters); beyond this a page is a dump, not an article, and is cut and flagged truncated
-# so one hostile page cannot stall a run in extraction.
-MAX_TEXT_CHARS = 150_000
 # Markup parsed per page: real pages, even with big inline scripts, stay well under this.
 MAX_HTML_CHARS = 2_000_000
 INLINE_CODE = re.compile(

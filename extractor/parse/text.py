@@ -16,7 +16,13 @@ from datetime import date
 from extractor.cues import find_cues
 from extractor.ingest.dates import to_date
 from extractor.models import Article, Block, Section
-from extractor.parse.blocks import SECTION_HEADINGS, TIMELINE_HEADING, clean_text, is_paywalled
+from extractor.parse.blocks import (
+    MAX_TEXT_CHARS,
+    SECTION_HEADINGS,
+    TIMELINE_HEADING,
+    clean_text,
+    is_paywalled,
+)
 
 BULLET = re.compile(r"^\s*(?:[•·▪◦*]|-\s)\s*")
 # Headings that open page furniture: profiles, newsletter and podcast boxes, share bars, promos.
@@ -47,9 +53,13 @@ def parse_text(text: str, url: str | None = None, published: date | None = None)
     lines = [clean_text(line) for line in text.splitlines()]
     title = next((line for line in lines if len(line.split()) >= 3), None)
     truncated = is_paywalled(text)
+    budget = MAX_TEXT_CHARS  # as for HTML: a dump, not an article, is cut and flagged
     for line in lines:
         if not line:
             continue
+        if budget <= 0:
+            truncated = True
+            break
         lowered = line.lower().strip(" :")
         if lowered in SECTION_HEADINGS:
             section, heading, furniture = SECTION_HEADINGS[lowered], None, False
@@ -71,7 +81,9 @@ def parse_text(text: str, url: str | None = None, published: date | None = None)
         line = BULLET.sub("", line)
         if not is_bullet and is_furniture_line(line):
             continue
-        blocks.append(Block(section=section, text=line, heading=heading))
+        truncated = truncated or len(line) > budget
+        blocks.append(Block(section=section, text=line[:budget], heading=heading))
+        budget -= len(line)
     return Article.from_blocks(
         blocks, url=url, canonical_url=url, title=title, published=published, truncated=truncated
     )

@@ -106,10 +106,15 @@ def now() -> str:
 
 
 def open_db(path: Path | str = DEFAULT_DB) -> sqlite_utils.Database:
-    """Open (creating if needed) the store at `path`, in WAL mode, at the newest schema."""
+    """Open (creating the file if needed, not its folder) the store at `path`, in WAL mode, at
+    the newest schema."""
     path = Path(path)
+    if not path.parent.is_dir():  # a typo in --db must not leave a tree of new folders
+        raise StoreError(
+            f"cannot open database {path}: no folder {path.parent}; create it first"
+            f" (mkdir -p {path.parent}) or give another --db"
+        )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
         db = sqlite_utils.Database(conn)
         # WAL: Datasette (and other readers) keep reading while ingestion writes.
