@@ -34,16 +34,13 @@ from extractor.parse.html import parse_html
 from extractor.parse.text import parse_text
 from extractor.store.bulk import article_rows
 from extractor.store.db import (
-    RunCounts,
     SaveResult,
     article_from_row,
     fact_row,
-    finish_run,
-    record_error,
     replace_facts,
     save_article,
-    start_run,
 )
+from extractor.store.runs import RunCounts, finish_run, record_error, start_run
 
 Stage = Literal["discover", "fetch", "parse", "extract", "store"]
 Outcome = Literal["new", "updated", "unchanged", "duplicate", "error"]

@@ -20,19 +20,16 @@ from extractor.patterns import patterns_version
 from extractor.store import schema
 from extractor.store.db import (
     FetchState,
-    RunCounts,
     entity_lexicon,
     fetch_state,
-    finish_run,
     load_article,
     now,
     open_db,
     period_start,
-    record_error,
     save_article,
-    start_run,
     writing,
 )
+from extractor.store.runs import RunCounts, finish_run, record_error, start_run
 
 MEKONG = STORIES[0]
 MIGRATIONS = [
@@ -41,6 +38,7 @@ MIGRATIONS = [
     "m003_feed_state",
     "m004_count_down_by_key",
     "m005_fact_kind",
+    "m006_run_process",
 ]
 
 
@@ -493,3 +491,24 @@ def test_reextract_without_a_database_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["reextract", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
     assert "no database yet" in result.output and "Traceback" not in result.output
+
+
+def test_a_run_whose_process_died_is_marked_interrupted_by_the_next_run(tmp_path: Path) -> None:
+    """A crawl killed mid-way cannot close its own run row; it used to stay `running` forever.
+    The next run to start closes it, and leaves a run whose process is alive alone."""
+    import subprocess
+    import sys
+
+    db = open_db(tmp_path / "n.db")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                          capture_output=True, text=True)  # fmt: skip
+    killed = start_run(db, "crawl")
+    alive = start_run(db, "crawl")
+    with writing(db):
+        db.execute("update runs set pid = ? where id = ?", [int(dead.stdout), killed])
+    start_run(db, "ingest")
+    status = {row["id"]: row["status"] for row in db.query("select id, status from runs")}
+    assert status[killed] == "interrupted"
+    assert status[alive] == "running"  # this very process: alive
+    finished = db.execute("select finished_at from runs where id = ?", [killed]).fetchone()[0]
+    assert finished is not None

@@ -7,7 +7,7 @@ The library API the rest of newsfacts calls (ingest, crawl, reextract):
     state = fetch_state(db, url)                  # FetchState(etag, last_modified) | None
     result = save_article(db, article, facts, http_status=200, etag=..., source="caixin",
                           run_id=run_id)          # SaveResult(status, article_id, facts_written)
-    record_error(db, run_id, url, "fetch", "HTTP 503")
+    record_error(db, run_id, url, "fetch", "HTTP 503")   # (runs: store/runs.py)
     finish_run(db, run_id, counts)                # counts: RunCounts or a mapping
 
 Idempotency rules for `save_article` (one article is identified by its canonical URL):
@@ -60,23 +60,6 @@ class FetchState(NamedTuple):
 
     etag: str | None
     last_modified: str | None
-
-
-class RunCounts(BaseModel):
-    """Tallies for one run; `add` takes each SaveResult, `errors` counts recorded errors."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicate: int = 0
-    facts_written: int = 0
-    errors: int = 0
-
-    def add(self, result: SaveResult) -> None:
-        setattr(self, result.status, getattr(self, result.status) + 1)
-        self.facts_written += result.facts_written
 
 
 # SPEC.md periods: "2025", "2025-H1", "2025-Q3", "2025-10", "2025-11-03", ranges "a/b".
@@ -173,53 +156,6 @@ def ensure_source(
     return int(table.last_pk)
 
 
-def start_run(
-    db: sqlite_utils.Database, kind: str, *, source: str | None = None, version: str | None = None
-) -> int:
-    """Record the start of a run (`crawl`, `ingest`, `reextract`) and return its id."""
-    source_id = ensure_source(db, source) if source else None
-    with writing(db):
-        table = db["runs"].insert(
-            {
-                "kind": kind,
-                "source_id": source_id,
-                "started_at": now(),
-                "status": "running",
-                "patterns_version": version or patterns_version(),
-            }
-        )
-    return int(table.last_pk)
-
-
-def finish_run(
-    db: sqlite_utils.Database,
-    run_id: int,
-    counts: RunCounts | Mapping[str, int],
-    *,
-    status: str = "done",
-) -> None:
-    """Close a run with its tallies (status "done", or "failed"/"interrupted")."""
-    tally = counts.model_dump() if isinstance(counts, RunCounts) else dict(counts)
-    with writing(db):
-        db["runs"].update(
-            run_id,
-            {
-                "finished_at": now(),
-                "status": status,
-                "articles_new": tally.get("new", 0),
-                "articles_updated": tally.get("updated", 0),
-                "articles_unchanged": tally.get("unchanged", 0),
-                "articles_duplicate": tally.get("duplicate", 0),
-                "facts_written": tally.get("facts_written", 0),
-                "errors": tally.get("errors", 0),
-                "counts": json.dumps(tally, sort_keys=True),
-            },
-        )
-    # Fresh planner statistics after a batch of writes, so Datasette's facet and filter
-    # queries pick the narrow covering indexes (cheap: SQLite analyzes only what changed).
-    db.execute("PRAGMA optimize")
-
-
 def checkpoint(db: sqlite_utils.Database) -> None:
     """Copy the WAL into the database and empty it, after a bulk job that let it grow. Best
     effort: a reader still on an old snapshot keeps its pages, and the next one finishes."""
@@ -227,17 +163,6 @@ def checkpoint(db: sqlite_utils.Database) -> None:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.DatabaseError:
         pass
-
-
-def record_error(
-    db: sqlite_utils.Database, run_id: int | None, url: str | None, stage: str, message: str
-) -> int:
-    """Keep a per-article failure (stage: fetch, parse, extract, store) so a run can go on."""
-    with writing(db):
-        table = db["errors"].insert(
-            {"run_id": run_id, "url": url, "stage": stage, "message": message, "at": now()}
-        )
-    return int(table.last_pk)
 
 
 def fetch_state(db: sqlite_utils.Database, url: str) -> FetchState | None:

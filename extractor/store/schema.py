@@ -285,6 +285,14 @@ def m005_fact_kind(db: sqlite_utils.Database) -> None:
     db.execute("update facts set kind = 'table-row' where pattern = 'fact-table-row'")
 
 
+@migrations()
+def m006_run_process(db: sqlite_utils.Database) -> None:
+    """The process and host of each run, so a run whose process died (killed mid-way) can be
+    told from one still going, and marked interrupted by the next run."""
+    db.table("runs").add_column("pid", int)
+    db.table("runs").add_column("host", str)
+
+
 # Count each non-null facet value of a new fact (m002; the trigger body m004 keeps).
 _COUNT_UP = (
     "insert into fact_value_counts (col, value, n) select col, value, 1 from ("
