@@ -92,10 +92,10 @@ def progress_bar(label: str, show_pos: bool = False) -> Iterator[Callable[[int, 
         yield on_progress
 
 
-def read_input(source: str) -> str:
+def read_input(source: str, *, page: bool = True) -> str:
     from extractor.ingest.files import read_source
 
-    return read_source(source)
+    return read_source(source, page=page)
 
 
 @click.group(cls=NewsfactsGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -338,9 +338,10 @@ def quantities(source: str | None, jsonl: Path | None) -> None:
     from extractor.evaluate.newsquant import quantities_records
 
     if jsonl is not None:
-        lines = read_input(str(jsonl)).splitlines()
+        lines = read_input(str(jsonl), page=False).splitlines()
     else:
-        lines = [json.dumps({"id": source or "-", "text": read_input(source or "-")})]
+        text = read_input(source or "-", page=False)
+        lines = [json.dumps({"id": source or "-", "text": text})]
     with ExitStack() as stack:
         items: Iterable[str] = lines
         if len(lines) > 500 and sys.stderr.isatty():

@@ -11,9 +11,10 @@ from extractor.ingest.charset import decode_body, looks_binary
 STDIN = "-"
 
 
-def read_source(source: str) -> str:
-    """Read a file, or stdin for '-', as text, tolerating undeclared encodings. An empty or
-    binary input is refused: stored, it would be an article with a garbage title."""
+def read_source(source: str, *, page: bool = True) -> str:
+    """Read a file, or stdin for '-', as text, tolerating undeclared encodings. As a `page`
+    (extract, ingest) an empty or binary input is refused: stored, it would be an article with
+    a garbage title; as plain text (`quantities`) it is simply text with no figures."""
     if source == STDIN:
         data = sys.stdin.buffer.read()
     else:
@@ -24,6 +25,8 @@ def read_source(source: str) -> str:
             raise InputError(f"{source}: no such file")
         data = path.read_bytes()
     name = "standard input" if source == STDIN else source
+    if not page:
+        return decode_bytes(data)
     if not data.strip():
         raise InputError(f"{name}: empty; nothing to read")
     binary = looks_binary(data)
