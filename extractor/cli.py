@@ -14,9 +14,10 @@ import io
 import json
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +75,22 @@ class NewsfactsGroup(click.Group):
             raise click.ClickException(str(error)) from None
 
 
+LOG_EVERY_SECONDS = 10.0  # progress lines in a log (stderr not a terminal)
+
+
+def stamp() -> str:
+    """The time for a log line: UTC, to the second."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @contextmanager
 def progress_bar(label: str, show_pos: bool = False) -> Iterator[Callable[[int, int], None]]:
-    """An `on_progress(done, total)` for a library call that draws a bar on stderr, opened
-    once the total is known."""
+    """An `on_progress(done, total)` for a library call: a bar on a terminal, opened once the
+    total is known; in a log (cron, systemd) a timestamped line at the start, every ten seconds
+    and at the end instead."""
+    if not sys.stderr.isatty():
+        yield log_progress(label)
+        return
     with ExitStack() as stack:
         bars: list[Any] = []
 
@@ -90,6 +103,18 @@ def progress_bar(label: str, show_pos: bool = False) -> Iterator[Callable[[int, 
             bars[0].update(done - bars[0].pos)
 
         yield on_progress
+
+
+def log_progress(label: str) -> Callable[[int, int], None]:
+    last = [0.0]
+
+    def on_progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done in (0, total) or now - last[0] >= LOG_EVERY_SECONDS:
+            last[0] = now
+            click.echo(f"{stamp()} {label}: {done}/{total}", err=True)
+
+    return on_progress
 
 
 def read_input(source: str, *, page: bool = True) -> str:
@@ -237,7 +262,8 @@ def _crawl(sources: Path, db_path: Path, interval: str | None) -> None:
     def one_pass() -> None:
         with progress_bar("crawling", show_pos=True) as on_progress:
             summary = crawl_pass(db, db_path, config, on_progress=on_progress)
-        click.echo(summary.line())
+        # A scheduled crawl's summaries pile up in one log: each says when it ended.
+        click.echo(f"{stamp()} {summary.line()}" if seconds is not None else summary.line())
 
     if seconds is None:
         try:

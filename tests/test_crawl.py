@@ -252,6 +252,29 @@ def test_cli_crawl_prints_summary_and_ingest_url(site: Site, tmp_path: Path) -> 
     assert "non-public address" in refused.output  # private address refused without the flag
 
 
+def test_a_crawl_writing_to_a_log_prints_timestamped_progress_lines(
+    site: Site, tmp_path: Path
+) -> None:
+    """Under cron or systemd stderr is no terminal: the bar used to leave one bare word,
+    'crawling', in the log. Progress is a line with the time at the start and the end."""
+    import re
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        "[fetch]\ndelay = 0\nread_timeout = 0.3\nretries = 0\n"
+        f'[[source]]\nname = "wire"\nfeeds = ["{site.url("/atom.xml")}"]\n'
+        'allow_private = ["127.0.0.1"]\nrate_limit = 1000\n'
+    )
+    result = CliRunner().invoke(
+        cli, ["crawl", "--sources", str(sources), "--db", str(tmp_path / "news.db")]
+    )
+    assert result.exit_code == 0, result.output
+    progress = re.findall(
+        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ crawling: (\d+)/(\d+)$", result.output, re.M
+    )
+    assert progress and progress[-1][0] == progress[-1][1], result.output
+
+
 def test_every_runs_start_to_start() -> None:
     calls: list[float] = []
     waits: list[float] = []
