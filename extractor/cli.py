@@ -34,6 +34,11 @@ DB_OPTION = click.option(
     show_default=True,
     help="SQLite database file.",
 )
+# Exit codes, the same for every verb (README "Exit codes"):
+EXIT_FAILED = 1  # one of our errors stopped the command (one `Error:` line says why)
+# (2: bad arguments, click's own)
+EXIT_RECORDED_ERRORS = 3  # the run finished, but some articles failed (rows in `errors`)
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM; the run row says "interrupted"
 CUT_SHORT = (
     "the article text was cut short (a paywall, or more text than an article holds); "
     "facts come from the part read"
@@ -129,6 +134,11 @@ def cli() -> None:
     """newsfacts: turn economic and trade news into browsable facts.
 
     Typical use: `newsfacts ingest page.html` or `newsfacts crawl`, then `newsfacts serve`.
+
+    \b
+    Exit codes: 0 done; 1 stopped by an error (one `Error:` line says why); 2 bad arguments;
+    3 done, but some articles failed (ingest, crawl, reextract: see the errors table);
+    130 interrupted.
     """
 
 
@@ -215,7 +225,7 @@ def ingest(
     if summary.errors:
         for message in summary.failures:
             click.echo(f"Error: {message}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_RECORDED_ERRORS)
 
 
 @cli.command()
@@ -259,18 +269,21 @@ def _crawl(sources: Path, db_path: Path, interval: str | None) -> None:
     seconds = parse_interval(interval) if interval else None
     db = open_db(db_path)
 
-    def one_pass() -> None:
+    def one_pass() -> int:
         with progress_bar("crawling", show_pos=True) as on_progress:
             summary = crawl_pass(db, db_path, config, on_progress=on_progress)
         # A scheduled crawl's summaries pile up in one log: each says when it ended.
         click.echo(f"{stamp()} {summary.line()}" if seconds is not None else summary.line())
+        return summary.errors
 
     if seconds is None:
         try:
-            one_pass()
+            errors = one_pass()
         except KeyboardInterrupt:  # the run row is already closed as "interrupted"
             click.echo("interrupted; the next crawl carries on where this one stopped", err=True)
-            sys.exit(130)
+            sys.exit(EXIT_INTERRUPTED)
+        if errors:  # the pages that failed are in the errors table, with their reasons
+            sys.exit(EXIT_RECORDED_ERRORS)
         return
     try:  # a pass that fails (e.g. the lock is held) is reported and skipped; the loop goes on
         every(seconds, one_pass, on_error=lambda error: click.echo(f"Error: {error}", err=True))
@@ -344,6 +357,8 @@ def reextract(db_path: Path, workers: int | None, everything: bool) -> None:
             db_path, workers=workers, everything=everything, on_progress=on_progress
         )
     click.echo(result.line())
+    if result.errors:  # those articles kept their old facts; the errors table says why
+        sys.exit(EXIT_RECORDED_ERRORS)
 
 
 @cli.command()
@@ -400,7 +415,7 @@ def check(directory: Path | None) -> None:
         click.echo(str(problem))
     click.echo(result.summary(), err=bool(result.problems))
     if result.problems:
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 def main() -> None:

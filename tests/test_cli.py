@@ -96,7 +96,7 @@ def test_ingest_records_a_bad_file_and_stores_the_rest(tmp_path) -> None:
     missing = tmp_path / "missing.html"
     db_path = tmp_path / "news.db"
     result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(missing), str(good)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # done, with errors recorded
     assert "Traceback" not in result.output
     assert "1 new article(s) and 1 fact(s) stored" in result.output
     assert f"Error: {missing}: no such file" in result.output
@@ -148,7 +148,7 @@ def test_empty_or_binary_files_are_refused_not_stored(tmp_path, content, says) -
     bad.write_bytes(content)
     db_path = tmp_path / "news.db"
     result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(bad)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert f"Error: {bad}: {says}" in result.output
     assert "0 new article(s)" in result.output
     assert sqlite3.connect(db_path).execute("select count(*) from articles").fetchone() == (0,)
@@ -169,7 +169,7 @@ def test_ingest_refuses_a_database_in_a_missing_folder_and_creates_none(tmp_path
 def test_ingest_of_a_folder_says_it_is_a_folder(tmp_path) -> None:
     db_path = tmp_path / "news.db"
     result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), str(tmp_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert f"Error: {tmp_path}: is a folder; name the files in it" in result.output
 
 
@@ -211,3 +211,9 @@ def test_our_errors_become_one_line_in_one_place(tmp_path) -> None:
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 1, args
         assert result.output.startswith("Error: ") and result.output.count("\n") == 1, args
+
+
+def test_help_documents_the_exit_codes() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert "Exit codes: 0 done; 1 stopped by an error" in result.output
+    assert "3 done, but some articles failed" in result.output

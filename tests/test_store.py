@@ -487,6 +487,19 @@ def test_reextract_command(db_path: Path) -> None:
     assert "0 article(s) re-extracted" in result.output
 
 
+def test_reextract_that_recorded_errors_exits_3_and_says_how_many(db_path: Path) -> None:
+    """It used to exit 0 whatever failed: a cron job could not tell."""
+    build_store(db_path)
+    db = open_db(db_path)
+    db.execute("update articles set patterns_version = 'old'")
+    db.execute("update articles set blocks = '[[broken' where id = 2")
+    db.conn.commit()
+    db.close()
+    result = CliRunner().invoke(cli, ["reextract", "--db", str(db_path), "--workers", "1"])
+    assert result.exit_code == 3, result.output
+    assert ", 1 error(s)," in result.output
+
+
 def test_reextract_without_a_database_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["reextract", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1

@@ -255,16 +255,33 @@ def replace_facts(
     transaction (reextract): a batch of articles is committed together, so an interrupted run
     leaves every article either fully old or fully new. Returns the facts written."""
     swaps = list(swaps)
+    for attempt in range(2):
+        try:
+            return _swap_facts(db, swaps, version)
+        except sqlite3.OperationalError as exc:
+            # Seen when re-extraction starts just as a crawl opens the store: the first write
+            # transaction of the worker's fresh connection says "no such table: facts" although
+            # the table is there. Nothing was written (the transaction rolled back); the same
+            # transaction again succeeds. Retried once, then it is an error like any other.
+            if attempt == 0 and str(exc).startswith("no such table"):
+                continue
+            ids = ", ".join(str(article_id) for article_id, _ in swaps)
+            raise StoreError(f"cannot replace the facts of article(s) {ids}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            ids = ", ".join(str(article_id) for article_id, _ in swaps)
+            raise StoreError(f"cannot replace the facts of article(s) {ids}: {exc}") from exc
+    raise AssertionError("unreachable")
+
+
+def _swap_facts(
+    db: sqlite_utils.Database, swaps: list[tuple[int, list[dict]]], version: str
+) -> int:
     written = 0
-    try:
-        with writing(db):
-            for article_id, rows in swaps:
-                db.execute("delete from facts where article_id = ?", [article_id])
-                written += insert_fact_rows(db, rows)
-                db["articles"].update(article_id, {"patterns_version": version})
-    except sqlite3.DatabaseError as exc:
-        ids = ", ".join(str(article_id) for article_id, _ in swaps)
-        raise StoreError(f"cannot replace the facts of article(s) {ids}: {exc}") from exc
+    with writing(db):
+        for article_id, rows in swaps:
+            db.execute("delete from facts where article_id = ?", [article_id])
+            written += insert_fact_rows(db, rows)
+            db["articles"].update(article_id, {"patterns_version": version})
     return written
 
 
