@@ -58,6 +58,10 @@ class RobotsDisallowed(FetchError):
         super().__init__(url, "disallowed by robots.txt; not fetched (the site asked us not to)")
 
 
+class FetchTimeout(FetchError):
+    """A fetch ran out of time (a read timeout after the retries, or the total-time cap)."""
+
+
 class UnsafeURLError(FetchError):
     """A URL (or a redirect target) we refuse to fetch: another scheme or a private address."""
 

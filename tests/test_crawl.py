@@ -17,6 +17,7 @@ from werkzeug import Response
 
 from extractor.cli import cli
 from extractor.errors import ConfigError, CrawlLocked, InputError
+from extractor.ingest.fetch import Fetcher
 from extractor.jobs.crawl import CrawlLock, crawl, every, parse_interval
 from extractor.jobs.sources import load_sources
 from extractor.store.db import open_db
@@ -200,6 +201,40 @@ def test_bad_input_never_stops_a_run(
     assert site.url("/good") in urls, "the page after the bad one is still stored"
     assert (site.url("/bad") in urls) != (site.url("/bad") in errors), "a result or an error"
     assert summary.new_articles + summary.errors == 2
+
+
+def test_a_host_that_timed_out_is_not_asked_again_this_run(
+    server: HTTPServer, tmp_path: Path
+) -> None:
+    """A host trickling one byte at a time costs the whole time cap per URL (120 s each by
+    default), for every URL of that host. After its first timeout the rest are skipped for the
+    run, with one error row saying so, and fetched again next run."""
+    server.clear()
+    site = Site(server)
+    site.status("/robots.txt", 404)
+
+    def trickle(request):  # noqa: ANN001, ANN202 - werkzeug's handler signature
+        def drip() -> Iterator[bytes]:
+            for _ in range(40):
+                time.sleep(0.05)
+                yield b"<p>drip</p>"
+
+        return Response(drip(), content_type="text/html")
+
+    slow = [f"/slow/{i}.html" for i in range(4)]
+    for path in slow:
+        server.expect_request(path).respond_with_handler(trickle)
+    config = site.config(feeds=[], sitemaps=[], url_lists=[], urls=[site.url(p) for p in slow])
+    db = open_db(tmp_path / "news.db")
+    started = time.monotonic()
+    fetcher = Fetcher(fast_policy(total_timeout=0.5, retries=0))
+    summary = crawl(db, config, fetcher)
+    assert time.monotonic() - started < 3, "each URL waited out the cap"
+    assert [len(site.requests_to(p)) for p in slow] == [1, 0, 0, 0]
+    assert summary.skipped == 3 and summary.errors == 2
+    messages = [r["message"] for r in table(db, "select message from errors order by id")]
+    assert "gave up after 0.5s" in messages[0]
+    assert "timed out earlier in this run" in messages[1] and "skipped" in messages[1]
 
 
 def test_lock_stops_a_second_crawl(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ import httpx
 from protego import Protego
 
 from extractor import __version__
-from extractor.errors import FetchError, RobotsDisallowed, UnsafeURLError
+from extractor.errors import FetchError, FetchTimeout, RobotsDisallowed, UnsafeURLError
 from extractor.ingest.charset import decode_body
 from extractor.ingest.network import deadline as bounded_by
 from extractor.ingest.network import pin
@@ -102,6 +102,9 @@ class Fetcher:
         )
         self.robots: dict[str, Protego | None] = {}
         self.robots_unreachable: dict[str, str] = {}  # host -> why its robots.txt failed
+        # host -> the timeout that made us give up on it: a host that trickles bytes costs the
+        # whole time cap per URL, so a run does not ask it again (see jobs/crawl.py)
+        self.timed_out: dict[str, str] = {}
         self.last_request: dict[str, float] = {}
         self.requests = 0  # counted for reports and tests
 
@@ -140,10 +143,17 @@ class Fetcher:
         while True:
             try:
                 return self._follow(url, headers, deadline, allow, delay, robots=True)
+            except FetchTimeout as timeout:
+                self.timed_out.setdefault(host_of(url), str(timeout))
+                raise
             except _Retryable as retry:
                 wait = retry.wait
                 if wait is None:
                     wait = self.policy.backoff * 2**attempt
+                giving_up = attempt >= self.policy.retries or wait > self.policy.max_wait
+                giving_up = giving_up or time.monotonic() + wait > deadline
+                if giving_up and isinstance(retry.error, FetchTimeout):
+                    self.timed_out.setdefault(host_of(url), str(retry.error))
                 if attempt >= self.policy.retries:
                     raise retry.error from None
                 if wait > self.policy.max_wait or time.monotonic() + wait > deadline:
@@ -278,7 +288,7 @@ class Fetcher:
         max_bytes = keep_first or self.policy.max_bytes
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise FetchError(url, f"gave up after {self.policy.total_timeout:g}s in total")
+            raise FetchTimeout(url, f"gave up after {self.policy.total_timeout:g}s in total")
         timeout = httpx.Timeout(
             connect=min(self.policy.connect_timeout, remaining),
             read=min(self.policy.read_timeout, remaining),
@@ -306,17 +316,17 @@ class Fetcher:
                     if size > max_bytes:
                         raise FetchError(url, f"body exceeds {max_bytes} byte cap; stopped reading")
                     if time.monotonic() > deadline:
-                        raise FetchError(
+                        raise FetchTimeout(
                             url, f"body still arriving after {self.policy.total_timeout:g}s"
                         )
                     chunks.append(chunk)
                 return response, b"".join(chunks)
         except httpx.TimeoutException as exc:
             if time.monotonic() >= deadline:  # the total cap, not one slow read: no retry
-                raise FetchError(
+                raise FetchTimeout(
                     url, f"gave up after {self.policy.total_timeout:g}s in total (still receiving)"
                 ) from None
-            raise _Retryable(FetchError(url, f"timed out ({exc.__class__.__name__})")) from None
+            raise _Retryable(FetchTimeout(url, f"timed out ({exc.__class__.__name__})")) from None
         except httpx.TransportError as exc:  # connection refused/reset, protocol errors
             raise _Retryable(FetchError(url, f"network error ({exc})")) from None
         except httpx.HTTPError as exc:  # decoding errors and the like: not worth a retry

@@ -21,10 +21,18 @@ import sqlite_utils
 from extractor.errors import CrawlLocked, InputError, NewsfactsError
 from extractor.ingest.discover import Link, parse_feed, parse_sitemap, parse_url_list
 from extractor.ingest.fetch import Fetcher, FetchPolicy
-from extractor.ingest.urls import is_http_url, normalize_url
+from extractor.ingest.urls import host_of, is_http_url, normalize_url
 from extractor.jobs.sources import Source, SourcesConfig
 from extractor.models import Model
-from extractor.pipeline import FetchedPage, Outcome, Run, process, recording
+from extractor.pipeline import (
+    Failure,
+    FetchedPage,
+    Outcome,
+    Run,
+    process,
+    record_failure,
+    recording,
+)
 from extractor.store.db import FetchState, fetch_state
 from extractor.store.feeds import feed_state, save_feed_state, touch_feed_state
 
@@ -53,6 +61,7 @@ class CrawlSummary(Model):
     duplicates: int = 0
     new_facts: int = 0
     errors: int = 0
+    skipped: int = 0  # URLs of hosts that timed out earlier in the run, not asked again
     failures: list[str] = []  # the first error messages, for a one-off `ingest` to show
     truncated: list[str] = []  # pages whose text was cut short (a paywall, or over the cap)
     seconds: dict[str, float] = {}  # wall time spent in each article stage (fetch, parse, ...)
@@ -63,6 +72,7 @@ class CrawlSummary(Model):
             f"fetched {self.fetched}, unchanged {self.unchanged}, new articles "
             f"{self.new_articles}, updated {self.updated_articles}, duplicates "
             f"{self.duplicates}, new facts {self.new_facts}, errors {self.errors}{feeds}"
+            + (f", skipped {self.skipped} (slow hosts)" if self.skipped else "")
         )
 
     def counted(self, run: Run) -> CrawlSummary:
@@ -101,6 +111,7 @@ class Crawl:
         self.own_fetcher = fetcher is None
         self.run = run or Run.start(db, kind)
         self.summary = CrawlSummary(run_id=self.run.id)
+        self.skipped_hosts: set[str] = set()
 
     # --- discovery --------------------------------------------------------------------------
 
@@ -176,6 +187,9 @@ class Crawl:
         """Fetch one article, then parse, extract and store it through the pipeline; failures
         become error rows."""
         source = self.sources[candidate.source]
+        host = host_of(candidate.url)
+        if host in self.fetcher.timed_out:
+            return self._skip(candidate.url, host)
         self.run.clock_in()
         with recording(self.db, self.run, candidate.url, "fetch") as step:
             state = fetch_state(self.db, candidate.url)
@@ -202,6 +216,20 @@ class Crawl:
             source=source.name,
         )
         return process(self.db, page, self.run)
+
+    def _skip(self, url: str, host: str) -> Outcome:
+        """A host that timed out is not asked again this run: one that trickles bytes would
+        cost the whole time cap for each of its URLs. One error row says so, at the first URL
+        skipped; the skipped URLs are fetched again next run."""
+        self.summary.skipped += 1
+        if host not in self.skipped_hosts:
+            self.skipped_hosts.add(host)
+            why = self.fetcher.timed_out[host]
+            message = f"{host} timed out earlier in this run ({why}); its remaining URLs are"
+            record_failure(
+                self.db, self.run, Failure(url, "fetch", f"{message} skipped until the next run")
+            )
+        return "error"
 
     def finish(self, status: str = "done") -> CrawlSummary:
         self.run.finish(self.db, status)
