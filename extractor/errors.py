@@ -59,7 +59,7 @@ class RobotsDisallowed(FetchError):
 
 
 class FetchTimeout(FetchError):
-    """A fetch ran out of time (a read timeout after the retries, or the total-time cap)."""
+    """A fetch used up the whole time cap (a server trickling its headers or body)."""
 
 
 class UnsafeURLError(FetchError):

@@ -283,7 +283,7 @@ def test_cli_crawl_prints_summary_and_ingest_url(site: Site, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert "1 new article(s)" in result.output
     refused = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), site.url("/news/busy.html")])
-    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert refused.exit_code == 3 and "Traceback" not in refused.output  # recorded, run done
     assert "non-public address" in refused.output  # private address refused without the flag
 
 

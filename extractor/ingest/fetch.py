@@ -102,8 +102,9 @@ class Fetcher:
         )
         self.robots: dict[str, Protego | None] = {}
         self.robots_unreachable: dict[str, str] = {}  # host -> why its robots.txt failed
-        # host -> the timeout that made us give up on it: a host that trickles bytes costs the
-        # whole time cap per URL, so a run does not ask it again (see jobs/crawl.py)
+        # host -> the fetch that used up the whole time cap there: a host that trickles bytes
+        # costs the cap for every URL, so a run does not ask it again (see jobs/crawl.py). A
+        # single slow read (retried, then an error) does not count.
         self.timed_out: dict[str, str] = {}
         self.last_request: dict[str, float] = {}
         self.requests = 0  # counted for reports and tests
@@ -150,10 +151,6 @@ class Fetcher:
                 wait = retry.wait
                 if wait is None:
                     wait = self.policy.backoff * 2**attempt
-                giving_up = attempt >= self.policy.retries or wait > self.policy.max_wait
-                giving_up = giving_up or time.monotonic() + wait > deadline
-                if giving_up and isinstance(retry.error, FetchTimeout):
-                    self.timed_out.setdefault(host_of(url), str(retry.error))
                 if attempt >= self.policy.retries:
                     raise retry.error from None
                 if wait > self.policy.max_wait or time.monotonic() + wait > deadline:
@@ -326,7 +323,7 @@ class Fetcher:
                 raise FetchTimeout(
                     url, f"gave up after {self.policy.total_timeout:g}s in total (still receiving)"
                 ) from None
-            raise _Retryable(FetchTimeout(url, f"timed out ({exc.__class__.__name__})")) from None
+            raise _Retryable(FetchError(url, f"timed out ({exc.__class__.__name__})")) from None
         except httpx.TransportError as exc:  # connection refused/reset, protocol errors
             raise _Retryable(FetchError(url, f"network error ({exc})")) from None
         except httpx.HTTPError as exc:  # decoding errors and the like: not worth a retry
