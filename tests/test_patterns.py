@@ -62,11 +62,13 @@ def matcher_spans(entry: PatternEntry, text: str) -> list[tuple[int, int]]:
 
 def family_hook(family: str) -> Callable[[PatternEntry, str], bool] | None:
     """A family's own module may say how its examples are checked: `example_matches`."""
-    try:
-        module = importlib.import_module(f"extractor.{family}")
-    except ImportError:
-        return None
-    return getattr(module, "example_matches", None)
+    for name in (f"extractor.{family}", f"extractor.extract.{family}"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return getattr(module, "example_matches", None)
+    return None
 
 
 def generic_match(entry: PatternEntry, text: str) -> bool:
