@@ -16,11 +16,6 @@ from dataclasses import dataclass, field
 from extractor.extract.changes import basis_regex, change_words, direction_word_before, find_bases
 from extractor.models import Quantity
 
-CURRENCY_UNITS = {
-    "USD", "CNY", "EUR", "JPY", "KRW", "GBP", "INR", "MYR", "TWD", "HKD", "AUD", "CAD", "SGD",
-    "CHF", "RUB", "BRL", "MXN", "IDR", "THB", "VND", "PHP", "SAR", "AED", "TRY", "ZAR", "NZD",
-    "SEK", "NOK", "DKK", "PLN", "PKR", "BDT", "LKR", "NGN", "EGP", "ILS",
-}  # fmt: skip
 # Counted things that are measured in trade and industry news; counts of anything else
 # ("250 ports", "five consecutive years", "17 minerals") are not facts.
 COUNTED_GOODS = re.compile(

@@ -18,7 +18,6 @@ from extractor.cues import find_cues
 from extractor.extract import fact_periods
 from extractor.extract import fields as F
 from extractor.extract.clauses import (
-    CURRENCY_UNITS,
     FORECAST_AFTER,
     Item,
     assign_roles,
@@ -65,6 +64,7 @@ from extractor.extract.repairs import (
 from extractor.extract.tables import table_facts
 from extractor.models import Article, Block, Fact
 from extractor.patterns import patterns_version
+from extractor.vocabulary import currency_codes
 
 DEFINITE_FIGURE = re.compile(
     r"\s*(?:The|This|That)\s+(?:\w+\s+){0,2}(?:figure|indicator|number|reading|total)\b", re.I
@@ -337,7 +337,7 @@ def _stray(fact: Fact) -> bool:
     if fact.metric != "unspecified":
         return False
     unit = fact.unit or fact.change_unit or ""
-    return unit not in ECONOMIC_UNITS and unit not in CURRENCY_UNITS and "/" not in unit
+    return unit not in ECONOMIC_UNITS and unit not in currency_codes() and "/" not in unit
 
 
 def _basis_from_bases(facts: list[Fact]) -> None:

@@ -13,7 +13,6 @@ from extractor.cues import Cue
 from extractor.extract import metrics
 from extractor.extract.changes import change_words, find_bases
 from extractor.extract.clauses import (
-    CURRENCY_UNITS,
     FORECAST_AFTER,
     Group,
 )
@@ -26,6 +25,7 @@ from extractor.extract.entities import (
 )
 from extractor.extract.inflection import singular
 from extractor.extract.periods import Period, PeriodMention
+from extractor.vocabulary import currency_codes
 
 GENERIC_VOLUME = {"volume", "throughput", "growth", ""}
 
@@ -302,7 +302,8 @@ GOODS_AFTER_UNIT = re.compile(
 
 def _money_or_rate(item) -> bool:  # noqa: ANN001 - a clauses.Item
     unit = item.q.unit or ""
-    return unit in CURRENCY_UNITS or unit.split("/")[0] in CURRENCY_UNITS or unit == "percent"
+    codes = currency_codes()
+    return unit in codes or unit.split("/")[0] in codes or unit == "percent"
 
 
 # ", which made up two-fifths of total exports," / ", where a 15% tariff applies,": asides
