@@ -5,14 +5,21 @@ each behind one cached function:
 
 - currency codes: the `unit` of every `kind: currency` entry in units.jsonl that is not a
   `minor` unit (pence, cents);
-- what a table header is read with: units.jsonl and numbers.jsonl entries marked `header`.
+- what a table header is read with: units.jsonl and numbers.jsonl entries marked `header`;
+- the month table (months.jsonl): each month's name, `number` and `abbreviations`, and the
+  regex macros built from it. Month names are matched case-sensitively ("May", not the modal
+  "may") unless the caller lowercases on purpose.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import cache
 
-from extractor.patterns import load_family
+from extractor.errors import PatternError
+from extractor.patterns import PATTERNS_DIR, load_family
+from extractor.phrases import phrase_alternation
 
 
 @cache
@@ -52,3 +59,78 @@ def header_scales() -> tuple[tuple[str, float], ...]:
         if getattr(entry, "header", False)
     ]
     return tuple(sorted(scales, key=lambda scale: -scale[1]))
+
+
+@dataclass(frozen=True)
+class Month:
+    number: int
+    name: str  # "September"
+    abbreviations: tuple[str, ...]  # ("Sep", "Sept")
+
+    @property
+    def surfaces(self) -> tuple[str, ...]:
+        return (self.name, *self.abbreviations)
+
+
+@cache
+def months() -> tuple[Month, ...]:
+    """The twelve months, January first."""
+    table = tuple(
+        sorted(
+            (
+                Month(
+                    int(getattr(entry, "number", 0)),
+                    str(entry.pattern),
+                    tuple(getattr(entry, "abbreviations", ())),
+                )
+                for entry in load_family("months")
+            ),
+            key=lambda month: month.number,
+        )
+    )
+    if [month.number for month in table] != list(range(1, 13)):
+        raise PatternError(str(PATTERNS_DIR / "months.jsonl"), 0, ["need months numbered 1 to 12"])
+    return table
+
+
+@cache
+def month_words() -> frozenset[str]:
+    """Month names and abbreviations in lower case, for callers that lowercase a word first."""
+    return frozenset(surface.lower() for month in months() for surface in month.surfaces)
+
+
+def month_number(word: str | None) -> int:
+    """1-12 for a month name or abbreviation, by its first three letters; 0 for anything else."""
+    return _month_by_prefix().get((word or "")[:3].lower(), 0)
+
+
+@cache
+def _month_by_prefix() -> dict[str, int]:
+    return {month.name[:3].lower(): month.number for month in months()}
+
+
+@cache
+def macros() -> dict[str, str]:
+    """Regex macros for pattern families that name months ({MONTH}: "Sept.", "September";
+    {MONTH_PREFIX}: the first three letters of each name; {MONTH_ABBREVIATION}: "Sept", "Jun",
+    not "May", which is a whole name)."""
+    surfaces = sorted((s for month in months() for s in month.surfaces), key=len, reverse=True)
+    abbreviations = sorted((a for month in months() for a in month.abbreviations), key=len)
+    return {
+        # Case-sensitive inside patterns compiled with IGNORECASE: the modal "may" is no month.
+        "{MONTH}": "(?-i:" + phrase_alternation(surfaces) + r")\.?",
+        "{MONTH_PREFIX}": "(?:" + "|".join(month.name[:3] for month in months()) + ")",
+        "{MONTH_ABBREVIATION}": "(?:" + "|".join(abbreviations) + ")",
+    }
+
+
+def expand_macros(source: str) -> str:
+    for macro, value in macros().items():
+        source = source.replace(macro, value)
+    return source
+
+
+def month_example_matches(entry, text: str) -> bool:  # noqa: ANN001 - a months.jsonl entry
+    """tests/test_patterns.py hook: is this entry's month named in `text` (case-sensitive)?"""
+    found = re.finditer(r"(?<![A-Za-z])" + macros()["{MONTH}"] + r"(?![A-Za-z])", text)
+    return any(month_number(m[0]) == getattr(entry, "number", None) for m in found)

@@ -22,6 +22,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from extractor.extract.nlp import get_nlp
 from extractor.extract.quantities import quantities_in_text
 from extractor.patterns import PatternEntry, load_family, pattern_files
+from extractor.vocabulary import month_example_matches
 
 
 def uses_entry(entry: PatternEntry, text: str) -> bool:
@@ -45,6 +46,7 @@ SEMANTIC_CHECKS: dict[str, Callable[[PatternEntry, str], bool]] = {
     "changes": uses_entry,
     "bases": uses_entry,
     "quantities": blocks_numbers,
+    "months": month_example_matches,
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from extractor.cues import find_cues
 from extractor.extract.entities import (
@@ -18,6 +19,7 @@ from extractor.extract.entities import (
 )
 from extractor.extract.periods import Period, PeriodContext, find_periods, resolve
 from extractor.models import Article, Block, Fact
+from extractor.vocabulary import expand_macros
 
 # Economies whose own currency is written "$": in their own statistics "$" is that currency.
 LOCAL_DOLLAR = {
@@ -56,11 +58,15 @@ class ParagraphState:
     facts: list[Fact] = field(default_factory=list)
 
 
-# The sentencizer cuts after every full stop; these abbreviations do not end a sentence.
-ABBREVIATION_END = re.compile(
-    r"(?:\b(?:No|Nos|no|v|vs|approx|Co|Inc|Corp|Ltd|St|Mr|Ms|Mrs|Dr|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
-    r"Sep|Sept|Oct|Nov|Dec|Gov|Rs|est|Fig|fig)\.)\s*$"
-)
+@cache
+def abbreviation_end() -> re.Pattern[str]:
+    """The sentencizer cuts after every full stop; these abbreviations do not end a sentence."""
+    return re.compile(
+        expand_macros(
+            r"(?:\b(?:No|Nos|no|v|vs|approx|Co|Inc|Corp|Ltd|St|Mr|Ms|Mrs|Dr|{MONTH_ABBREVIATION}|"
+            r"Gov|Rs|est|Fig|fig)\.)\s*$"
+        )
+    )
 
 
 def sentences(doc):
@@ -72,7 +78,7 @@ def sentences(doc):
         if merged:
             prev = merged[-1]
             first = text[span.start_char : span.end_char].lstrip()[:1]
-            if ABBREVIATION_END.search(text[prev.start_char : prev.end_char]) or (
+            if abbreviation_end().search(text[prev.start_char : prev.end_char]) or (
                 first and (first.islower() or first.isdigit())
             ):
                 merged[-1] = doc[prev.start : span.end]

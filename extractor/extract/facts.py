@@ -13,6 +13,7 @@ twice into one with its mentions.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from extractor.cues import find_cues
 from extractor.extract import fact_periods
@@ -64,7 +65,7 @@ from extractor.extract.repairs import (
 from extractor.extract.tables import table_facts
 from extractor.models import Article, Block, Fact
 from extractor.patterns import patterns_version
-from extractor.vocabulary import currency_codes
+from extractor.vocabulary import currency_codes, expand_macros
 
 DEFINITE_FIGURE = re.compile(
     r"\s*(?:The|This|That)\s+(?:\w+\s+){0,2}(?:figure|indicator|number|reading|total)\b", re.I
@@ -72,13 +73,20 @@ DEFINITE_FIGURE = re.compile(
 EXCEED_BEFORE = re.compile(
     r"\b(?:surpass|exceed|top|pass|cross|beat)(?:es|ed|ing|s)?\s+(?:the\s+)?$", re.IGNORECASE
 )
-# Cheap gate before the period patterns: a digit, a month or a period word.
-PERIOD_HINT = re.compile(
-    r"\d|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|\b(?:year|month|quarter|half|"
-    r"week|today|yesterday|tomorrow|fiscal|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
-    r"Sunday)",
-    re.IGNORECASE,
-)  # characters per Doc: spaCy's limit is 1e6, long blocks are sliced
+
+
+@cache
+def period_hint() -> re.Pattern[str]:
+    """Cheap gate before the period patterns: a digit, a month or a period word."""
+    return re.compile(
+        expand_macros(
+            r"\d|\b{MONTH_PREFIX}|\b(?:year|month|quarter|half|week|today|yesterday|tomorrow|"
+            r"fiscal|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+        ),
+        re.IGNORECASE,
+    )
+
+
 TIMELESS = re.compile(r"\b(?:accounts|account|makes\s+up|represents|holds)\s+(?:for\s+)?", re.I)
 
 
@@ -128,7 +136,7 @@ def sentence_facts(
     s_start = sent.start_char
     text = sent.doc.text[s_start : sent.end_char]  # what sent.text is, without a Token each
     base = offset + s_start  # article offset of the sentence
-    periods = find_periods(text) if PERIOD_HINT.search(text) else []
+    periods = find_periods(text) if period_hint().search(text) else []
     # The quantity layer reads the block's Doc through the sentence Span (only the span's
     # tokens are exported), so the sentence is not tokenized a second time; its spans are
     # already offsets in the piece, like `s_start`.

@@ -1,8 +1,9 @@
 """Periods: find the date phrases of a sentence and resolve them to SPEC.md period labels.
 
 The phrases are regexes kept as data in `patterns/periods.jsonl` ({MONTH}, {YEAR} and {NUM}
-are macros), each with a `gate`: a short regex the pattern cannot match without ("quarter", a
-month name), searched first so most patterns never run over most sentences. Each match has
+are macros; month names come from `patterns/months.jsonl`), each with a `gate`: a short regex
+the pattern cannot match without ("quarter", a month name), searched first so most patterns
+never run over most sentences. Each match has
 a `kind` that says how to resolve it ("first_months" -> `2013-01/2013-10`, "months_to" -> the
 rolling window, "relative_year" -> against the publication date). Only these short phrases
 ever reach dateparser, and its answers are cached: it is slow on whole sentences and misreads
@@ -23,21 +24,8 @@ from functools import cache
 import dateparser
 
 from extractor.patterns import load_family
+from extractor.vocabulary import expand_macros, macros, month_number
 
-MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
 NUM_WORDS = {
     "one": 1,
     "two": 2,
@@ -54,10 +42,8 @@ NUM_WORDS = {
     "fifteen": 15,
     "twenty": 20,
 }
+# {MONTH} (case-sensitive, so the modal "may" is never a month) comes from months.jsonl.
 MACROS = {
-    # Month names are case-sensitive so the modal "may" is never a month.
-    "{MONTH}": r"(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
-    r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?",
     "{YEAR}": r"(?:19|20)\d{2}",
     "{NUM}": r"\d{1,2}|" + "|".join(NUM_WORDS),
 }
@@ -174,6 +160,7 @@ class PeriodContext:
 
 
 def _expand(source: str) -> str:
+    source = expand_macros(source)
     for macro, value in MACROS.items():
         source = source.replace(macro, value)
     return source
@@ -248,7 +235,7 @@ def role_of(text: str, mention: PeriodMention) -> str:
 
 
 def month_of(name: str | None) -> int:
-    return MONTHS.get((name or "")[:3].lower(), 0)
+    return month_number(name)
 
 
 def number_of(raw: str | None) -> int:
@@ -485,7 +472,7 @@ def comparison_basis(main: Period | None, base: Period | None) -> str | None:
 def text_month_years(text: str) -> tuple[dict[int, int], int | None]:
     """For articles without a date: the year the text gives each month, and its latest year."""
     pairs: dict[int, int] = {}
-    for m in re.finditer(MACROS["{MONTH}"] + r",?\s+((?:19|20)\d{2})\b", text):
+    for m in re.finditer(macros()["{MONTH}"] + r",?\s+((?:19|20)\d{2})\b", text):
         month = month_of(m[0])
         pairs.setdefault(month, int(m[1]))
     years = [int(y) for y in re.findall(r"\b((?:19|20)\d{2})\b", text)]
@@ -494,7 +481,4 @@ def text_month_years(text: str) -> tuple[dict[int, int], int | None]:
 
 def example_matches(entry, text: str) -> bool:
     """tests/test_patterns.py hook: does this entry's regex find a phrase in `text`?"""
-    source = str(entry.pattern)
-    for macro, value in MACROS.items():
-        source = source.replace(macro, value)
-    return re.search(source, text, re.I) is not None
+    return re.search(_expand(str(entry.pattern)), text, re.I) is not None
