@@ -8,7 +8,9 @@ each behind one cached function:
 - what a table header is read with: units.jsonl and numbers.jsonl entries marked `header`;
 - the month table (months.jsonl): each month's name, `number` and `abbreviations`, and the
   regex macros built from it. Month names are matched case-sensitively ("May", not the modal
-  "may") unless the caller lowercases on purpose.
+  "may") unless the caller lowercases on purpose;
+- flow words: metrics.jsonl cue entries with a `flow` ("trade": exports, imports, shipments,
+  sales; "production": output, production).
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ def _month_by_prefix() -> dict[str, int]:
 def macros() -> dict[str, str]:
     """Regex macros for pattern families that name months ({MONTH}: "Sept.", "September";
     {MONTH_PREFIX}: the first three letters of each name; {MONTH_ABBREVIATION}: "Sept", "Jun",
-    not "May", which is a whole name)."""
+    not "May", which is a whole name; {FLOW}: the words of trade flows, "exports", ...)."""
     surfaces = sorted((s for month in months() for s in month.surfaces), key=len, reverse=True)
     abbreviations = sorted((a for month in months() for a in month.abbreviations), key=len)
     return {
@@ -121,6 +123,7 @@ def macros() -> dict[str, str]:
         "{MONTH}": "(?-i:" + phrase_alternation(surfaces) + r")\.?",
         "{MONTH_PREFIX}": "(?:" + "|".join(month.name[:3] for month in months()) + ")",
         "{MONTH_ABBREVIATION}": "(?:" + "|".join(abbreviations) + ")",
+        "{FLOW}": "(?:" + "|".join(flow_words("trade")) + ")",
     }
 
 
@@ -134,3 +137,14 @@ def month_example_matches(entry, text: str) -> bool:  # noqa: ANN001 - a months.
     """tests/test_patterns.py hook: is this entry's month named in `text` (case-sensitive)?"""
     found = re.finditer(r"(?<![A-Za-z])" + macros()["{MONTH}"] + r"(?![A-Za-z])", text)
     return any(month_number(m[0]) == getattr(entry, "number", None) for m in found)
+
+
+@cache
+def flow_words(kind: str | None = None) -> tuple[str, ...]:
+    """Cue words that name a flow of goods, in file order: those of one `flow` kind ("trade",
+    "production"), or all of them."""
+    return tuple(
+        str(entry.pattern)
+        for entry in load_family("metrics")
+        if getattr(entry, "flow", None) and kind in (None, getattr(entry, "flow", None))
+    )

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from extractor.extract.changes import basis_regex, change_words, direction_word_before, find_bases
 from extractor.models import Quantity
+from extractor.vocabulary import expand_macros
 
 # Counted things that are measured in trade and industry news; counts of anything else
 # ("250 ports", "five consecutive years", "17 minerals") are not facts.
@@ -27,16 +29,22 @@ COUNTED_GOODS = re.compile(
     r"batteries|panels|modules)\b",
     re.IGNORECASE,
 )
-CLAUSE_BREAK = re.compile(
-    r";|,?\s+while\s+|,?\s+whereas\s+|,\s*with\s+|\s+with\s+(?=(?:shipments|those|exports|"
-    r"imports|sales)\b)|,\s*but\s+|\s+but\s+(?=\w+\s+(?:exports|imports|prices|sales))|"
-    r",\s*even\s+as\s+|,\s*as\s+|\s+as\s+(?=(?:exports|imports|shipments|sales)\b)|"
+CLAUSE_BREAK_SOURCE = (
+    r";|,?\s+while\s+|,?\s+whereas\s+|,\s*with\s+|\s+with\s+(?=(?:those|{FLOW})\b)|"
+    r",\s*but\s+|\s+but\s+(?=\w+\s+(?:{FLOW}|prices))|"
+    r",\s*even\s+as\s+|,\s*as\s+|\s+as\s+(?={FLOW}\b)|"
     r",\s*resulting\s+in\s+|,\s*(?:accounting|making|representing)\s+|,\s*and\s+(?=(?:those|"
-    r"exports|imports|shipments|sales|the\s+\w+\s+(?:deficit|surplus)|its|their)\b)|"
+    r"{FLOW}|the\s+\w+\s+(?:deficit|surplus)|its|their)\b)|"
     r"\s+and\s+(?=(?:those|their|its)\s)|,\s*and\s+(?=[a-z]+\s+(?:rose|fell|grew|jumped|"
-    r"dropped|increased|decreased|declined|climbed)\b)",
-    re.IGNORECASE,
+    r"dropped|increased|decreased|declined|climbed)\b)"
 )
+
+
+@cache
+def clause_break() -> re.Pattern[str]:
+    return re.compile(expand_macros(CLAUSE_BREAK_SOURCE), re.IGNORECASE)
+
+
 # Between a change and the level it ends at: "... to", "... to reach", "to a record high of".
 TO_LEVEL = re.compile(
     r"\b(?:to|(?<=higher\s)at|(?<=lower\s)at)(?:\s+(?:reach|hit|stand\s+at|a\s+total\s+of|a\s+(?:new\s+|fresh\s+)?(?:record\s+)?"
@@ -145,7 +153,7 @@ class Group:
 
 def clause_bounds(text: str) -> list[tuple[int, int]]:
     cuts = [0]
-    for m in CLAUSE_BREAK.finditer(text):
+    for m in clause_break().finditer(text):
         if m.start() > cuts[-1] + 3:
             cuts.append(m.start())
     cuts.append(len(text))

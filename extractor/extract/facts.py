@@ -76,6 +76,12 @@ EXCEED_BEFORE = re.compile(
 
 
 @cache
+def trade_flow() -> re.Pattern[str]:
+    """'exports', 'imports', 'shipments', 'sales': the words metrics.jsonl marks as trade flows."""
+    return re.compile(expand_macros(r"\b{FLOW}\b"), re.IGNORECASE)
+
+
+@cache
 def period_hint() -> re.Pattern[str]:
     """Cheap gate before the period patterns: a digit, a month or a period word."""
     return re.compile(
@@ -286,7 +292,7 @@ def build_facts(
                 partner = state.last_fact.partner
         share = group.level is not None and group.level.share
         holder = _share_holder(s, n) if share and partner is None else None
-        if holder is not None and FLOWS.search(s.text):
+        if holder is not None and trade_flow().search(s.text):
             # "China's share of Taiwan's exports", "the U.S. share": the holder is the
             # counterpart of the reporter's flows
             partner = holder
@@ -361,9 +367,6 @@ def _basis_from_bases(facts: list[Fact]) -> None:
             if basis:
                 facts[i] = fact.model_copy(update={"change_basis": basis})
                 break
-
-
-FLOWS = re.compile(r"\b(?:exports|imports|shipments|sales)\b", re.IGNORECASE)
 
 
 def _share_holder(s: F.Sentence, n: int) -> str | None:

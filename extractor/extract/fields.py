@@ -25,7 +25,7 @@ from extractor.extract.entities import (
 )
 from extractor.extract.inflection import singular
 from extractor.extract.periods import Period, PeriodMention
-from extractor.vocabulary import currency_codes
+from extractor.vocabulary import currency_codes, flow_words
 
 GENERIC_VOLUME = {"volume", "throughput", "growth", ""}
 
@@ -283,7 +283,7 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
             return f"{goods[1].lower()} {built}"  # "demand for X ..., with shipments up 30%"
         return built
     subject = _subject_phrase(text[w_start:w_end], asides, w_start)
-    flow = next((w for w in (previous or "").split() if w in FLOW_HEADS), None)
+    flow = next((w for w in (previous or "").split() if w in flow_words()), None)
     if subject and flow:
         return f"{subject} {flow}"
     if previous:
@@ -308,7 +308,6 @@ def _money_or_rate(item) -> bool:  # noqa: ANN001 - a clauses.Item
 
 # ", which made up two-fifths of total exports," / ", where a 15% tariff applies,": asides
 ASIDE = re.compile(r",\s*(?:which|where|who|whose|the\s+(?:country|nation)['’]s)\b[^,]{0,120},")
-FLOW_HEADS = {"exports", "imports", "shipments", "sales", "output", "production"}
 NOT_SUBJECT = re.compile(
     r"^(?:it|they|this|that|these|those|he|she|we|the\s+(?:figure|data|number|total|index)|"
     r"prices?|rates?|shares?|stocks?|markets?|demand|analysts?|officials?)\b",
