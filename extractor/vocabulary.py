@@ -10,7 +10,10 @@ each behind one cached function:
   regex macros built from it. Month names are matched case-sensitively ("May", not the modal
   "may") unless the caller lowercases on purpose;
 - flow words: metrics.jsonl cue entries with a `flow` ("trade": exports, imports, shipments,
-  sales; "production": output, production).
+  sales; "production": output, production);
+- economies' own facts: entities.jsonl entries may give their economy's `fiscal_start` (the
+  first month of its fiscal year) and `local_dollar` (the currency "$" means in its own
+  statistics).
 """
 
 from __future__ import annotations
@@ -148,3 +151,35 @@ def flow_words(kind: str | None = None) -> tuple[str, ...]:
         for entry in load_family("metrics")
         if getattr(entry, "flow", None) and kind in (None, getattr(entry, "flow", None))
     )
+
+
+@cache
+def _economy_facts() -> dict[str, dict[str, object]]:
+    """{canonical name: {field: value}} for the economies' own facts in entities.jsonl."""
+    where = str(PATTERNS_DIR / "entities.jsonl")
+    facts: dict[str, dict[str, object]] = {}
+    for entry in load_family("entities"):
+        for field in ("fiscal_start", "local_dollar"):
+            value = getattr(entry, field, None)
+            if value is None:
+                continue
+            name = str(getattr(entry, "canonical", entry.pattern))
+            if field == "fiscal_start" and not (isinstance(value, int) and 1 <= value <= 12):
+                raise PatternError(where, 0, [f"{entry.id}: fiscal_start must be a month, 1-12"])
+            if field == "local_dollar" and value not in currency_codes():
+                raise PatternError(where, 0, [f"{entry.id}: local_dollar {value!r} is no unit"])
+            if facts.setdefault(name, {}).setdefault(field, value) != value:
+                raise PatternError(where, 0, [f"{entry.id}: a second {field} for {name}"])
+    return facts
+
+
+def fiscal_start(economy: str | None) -> int | None:
+    """First month of the economy's fiscal year (India: 4), where news says "fiscal 2025-26"."""
+    value = _economy_facts().get(economy or "", {}).get("fiscal_start")
+    return int(value) if isinstance(value, int) else None
+
+
+def local_dollar(economy: str | None) -> str | None:
+    """The economy's own dollar ("AUD" for Australia): what "$" means in its own statistics."""
+    value = _economy_facts().get(economy or "", {}).get("local_dollar")
+    return str(value) if value is not None else None

@@ -21,16 +21,6 @@ from extractor.extract.periods import Period, PeriodContext, find_periods, resol
 from extractor.models import Article, Block, Fact
 from extractor.vocabulary import expand_macros
 
-# Economies whose own currency is written "$": in their own statistics "$" is that currency.
-LOCAL_DOLLAR = {
-    "Australia": "AUD", "Canada": "CAD", "New Zealand": "NZD", "Singapore": "SGD",
-    "Hong Kong": "HKD", "Taiwan": "TWD",
-}  # fmt: skip
-# First month of the fiscal year where news says "fiscal 2025-26" or "this fiscal".
-FISCAL_START = {
-    "India": 4, "Japan": 4, "United Kingdom": 4, "Pakistan": 7, "Bangladesh": 7,
-    "Australia": 7, "New Zealand": 7, "Egypt": 7, "United States": 10,
-}  # fmt: skip
 MAX_PIECE = 100_000
 
 

@@ -27,8 +27,6 @@ from extractor.extract.clauses import (
     make_groups,
 )
 from extractor.extract.context import (
-    FISCAL_START,
-    LOCAL_DOLLAR,
     ArticleState,
     ParagraphState,
     carried_period,
@@ -65,7 +63,7 @@ from extractor.extract.repairs import (
 from extractor.extract.tables import table_facts
 from extractor.models import Article, Block, Fact
 from extractor.patterns import patterns_version
-from extractor.vocabulary import currency_codes, expand_macros
+from extractor.vocabulary import currency_codes, expand_macros, fiscal_start, local_dollar
 
 DEFINITE_FIGURE = re.compile(
     r"\s*(?:The|This|That)\s+(?:\w+\s+){0,2}(?:figure|indicator|number|reading|total)\b", re.I
@@ -107,7 +105,7 @@ def extract_facts(article: Article) -> list[Fact]:
         ctx=PeriodContext(published=article.published, text_years=years, latest_year=latest),
         version=patterns_version(),
     )
-    state.ctx.fiscal_start = FISCAL_START.get(state.main_entity or "")
+    state.ctx.fiscal_start = fiscal_start(state.main_entity)
     facts: list[Fact] = []
     nlp = get_nlp()
     table: list[Block] = []
@@ -151,7 +149,7 @@ def sentence_facts(
     resolved = [(m, resolve(m, state.ctx)) for m in periods]
     period_spans = [(m.start, m.end) for m in periods]
     items: list[Item] = []
-    local = LOCAL_DOLLAR.get(state.main_entity or "")
+    local = local_dollar(state.main_entity)
     for q in split_from_to(merge_bare_ranges(raw, text, s_start), text, s_start):
         q, start, end = repair(q, text, s_start, local)
         if any(ps <= start < pe or ps < end <= pe for ps, pe in period_spans):
