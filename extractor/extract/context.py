@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
-from extractor.cues import find_cues
+from extractor.cues import cue_regex, find_cues
 from extractor.extract.entities import (
     EntityMention,
     find_entities,
@@ -19,7 +18,6 @@ from extractor.extract.entities import (
 )
 from extractor.extract.periods import Period, PeriodContext, find_periods, resolve
 from extractor.models import Article, Block, Fact
-from extractor.vocabulary import expand_macros
 
 MAX_PIECE = 100_000
 
@@ -48,17 +46,6 @@ class ParagraphState:
     facts: list[Fact] = field(default_factory=list)
 
 
-@cache
-def abbreviation_end() -> re.Pattern[str]:
-    """The sentencizer cuts after every full stop; these abbreviations do not end a sentence."""
-    return re.compile(
-        expand_macros(
-            r"(?:\b(?:No|Nos|no|v|vs|approx|Co|Inc|Corp|Ltd|St|Mr|Ms|Mrs|Dr|{MONTH_ABBREVIATION}|"
-            r"Gov|Rs|est|Fig|fig)\.)\s*$"
-        )
-    )
-
-
 def sentences(doc):
     """doc.sents, re-joined where the sentencizer cut after an abbreviation ("No. 1",
     "v. June") or where the next piece starts in lower case or with a digit."""
@@ -68,7 +55,7 @@ def sentences(doc):
         if merged:
             prev = merged[-1]
             first = text[span.start_char : span.end_char].lstrip()[:1]
-            if abbreviation_end().search(text[prev.start_char : prev.end_char]) or (
+            if cue_regex("abbreviation_end").search(text[prev.start_char : prev.end_char]) or (
                 first and (first.islower() or first.isdigit())
             ):
                 merged[-1] = doc[prev.start : span.end]

@@ -13,13 +13,11 @@ twice into one with its mentions.
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from extractor.cues import find_cues
+from extractor.cues import cue_regex, find_cues
 from extractor.extract import fact_periods
 from extractor.extract import fields as F
 from extractor.extract.clauses import (
-    FORECAST_AFTER,
     Item,
     assign_roles,
     clause_bounds,
@@ -63,35 +61,7 @@ from extractor.extract.repairs import (
 from extractor.extract.tables import table_facts
 from extractor.models import Article, Block, Fact
 from extractor.patterns import patterns_version
-from extractor.vocabulary import currency_codes, expand_macros, fiscal_start, local_dollar
-
-DEFINITE_FIGURE = re.compile(
-    r"\s*(?:The|This|That)\s+(?:\w+\s+){0,2}(?:figure|indicator|number|reading|total)\b", re.I
-)
-EXCEED_BEFORE = re.compile(
-    r"\b(?:surpass|exceed|top|pass|cross|beat)(?:es|ed|ing|s)?\s+(?:the\s+)?$", re.IGNORECASE
-)
-
-
-@cache
-def trade_flow() -> re.Pattern[str]:
-    """'exports', 'imports', 'shipments', 'sales': the words metrics.jsonl marks as trade flows."""
-    return re.compile(expand_macros(r"\b{FLOW}\b"), re.IGNORECASE)
-
-
-@cache
-def period_hint() -> re.Pattern[str]:
-    """Cheap gate before the period patterns: a digit, a month or a period word."""
-    return re.compile(
-        expand_macros(
-            r"\d|\b{MONTH_PREFIX}|\b(?:year|month|quarter|half|week|today|yesterday|tomorrow|"
-            r"fiscal|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-        ),
-        re.IGNORECASE,
-    )
-
-
-TIMELESS = re.compile(r"\b(?:accounts|account|makes\s+up|represents|holds)\s+(?:for\s+)?", re.I)
+from extractor.vocabulary import currency_codes, fiscal_start, local_dollar
 
 
 def extract_facts(article: Article) -> list[Fact]:
@@ -140,7 +110,7 @@ def sentence_facts(
     s_start = sent.start_char
     text = sent.doc.text[s_start : sent.end_char]  # what sent.text is, without a Token each
     base = offset + s_start  # article offset of the sentence
-    periods = find_periods(text) if period_hint().search(text) else []
+    periods = find_periods(text) if cue_regex("period_hint").search(text) else []
     # The quantity layer reads the block's Doc through the sentence Span (only the span's
     # tokens are exported), so the sentence is not tokenized a second time; its spans are
     # already offsets in the piece, like `s_start`.
@@ -205,7 +175,9 @@ def build_facts(
     sentence_period: Period | None,
 ) -> list[Fact]:
     facts: list[Fact] = []
-    timeless = sentence_period is None and heading is None and bool(TIMELESS.search(s.text))
+    timeless = (
+        sentence_period is None and heading is None and bool(cue_regex("timeless").search(s.text))
+    )
     # 'respectively': one subject per group, clause by clause
     assigned: dict[int, tuple[str, object]] = {}
     by_clause: dict[int, list[int]] = {}
@@ -286,11 +258,11 @@ def build_facts(
         elif not found and not facts and state.last_fact is not None and n == 0:
             # "Exports to Russia rose 14.5%. The export figure for June was 40% below ...":
             # a definite description of the figure just reported keeps its counterpart
-            if DEFINITE_FIGURE.match(s.text[: s.groups[0].start]):
+            if cue_regex("definite_figure").match(s.text[: s.groups[0].start]):
                 partner = state.last_fact.partner
         share = group.level is not None and group.level.share
         holder = _share_holder(s, n) if share and partner is None else None
-        if holder is not None and trade_flow().search(s.text):
+        if holder is not None and cue_regex("trade_flow").search(s.text):
             # "China's share of Taiwan's exports", "the U.S. share": the holder is the
             # counterpart of the reporter's flows
             partner = holder
@@ -462,8 +434,8 @@ def make_fact(
     before = s.text[max(0, primary.start - 24) : primary.start]
     # "topping $5 billion" is a bound; "beating the 5.2% rise forecast by economists" is the
     # forecast itself, exactly 5.2%.
-    if level is not None and qualifier == "=" and EXCEED_BEFORE.search(before):
-        qualifier = "=" if FORECAST_AFTER.match(s.text, primary.end) else ">"
+    if level is not None and qualifier == "=" and cue_regex("exceed_before").search(before):
+        qualifier = "=" if cue_regex("forecast_after").match(s.text, primary.end) else ">"
     after = s.text[primary.end : primary.end + 30]
     if re.match(r"\s+or\s+(?:slightly\s+|even\s+)?(?:above|more|higher)", after):
         qualifier = ">="
