@@ -183,3 +183,13 @@ def local_dollar(economy: str | None) -> str | None:
     """The economy's own dollar ("AUD" for Australia): what "$" means in its own statistics."""
     value = _economy_facts().get(economy or "", {}).get("local_dollar")
     return str(value) if value is not None else None
+
+
+@cache
+def flow_categories() -> frozenset[str]:
+    """The metric categories of flow cues ("exports", "imports", "sales", "output")."""
+    return frozenset(
+        str(getattr(entry, "category", ""))
+        for entry in load_family("metrics")
+        if getattr(entry, "flow", None)
+    )

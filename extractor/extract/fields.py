@@ -280,7 +280,7 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
                 goods = singular(goods)
             return f"{goods} {built}"  # "shipped 6.7 million tonnes of soybeans"
         goods = cue_regex("demand_for").search(text[: cue.start])
-        if goods and built in ("exports", "imports", "sales"):
+        if goods and built in flow_words("trade"):
             return f"{goods[1].lower()} {built}"  # "demand for X ..., with shipments up 30%"
         return built
     subject = _subject_phrase(text[w_start:w_end], asides, w_start)

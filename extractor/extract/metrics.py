@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from extractor.cues import Cue, find_cues, sentence_start
-from extractor.vocabulary import month_words
+from extractor.vocabulary import flow_categories, month_words
 
 # Words that end a run of pre-modifiers when walking back from a cue noun.
 STOP_BEFORE = {
@@ -110,7 +110,7 @@ def build(text: str, cue: Cue, blocked: list[tuple[int, int]]) -> str:
     if name == "sales" and re.match(r"\s+to\s+(?:the\s+)?[A-Z]", text[cue.end :]):
         name = "exports"  # "sales to China fell 5.6%": what a country sells to another
     post = of_phrase(text, cue.end)
-    if post and cue.category in ("exports", "imports", "sales", "output", "share", "trade"):
+    if post and (cue.category in flow_categories() or cue.category in ("share", "trade")):
         name = f"{name} of {post.lower() if not post.isupper() else post}"
     if pre and not name.startswith(pre):
         name = f"{pre} {name}"
