@@ -48,27 +48,34 @@ NUM_WORDS = {
     "twenty": 20,
 }
 MACROS = {
-    # Month names are case-sensitive so the modal "may" is never a month.
-    "{MONTH}": r"(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
-    r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?",
     "{YEAR}": r"(?:19|20)\d{2}",
     "{NUM}": r"\d{1,2}|" + "|".join(NUM_WORDS),
 }
+# Macros whose words are pattern data themselves (months.jsonl, the `flow` of metrics.jsonl):
+# extractor/vocabulary.py writes them out at run time. Checking a regex at load needs only a
+# stand-in, so one file can be checked without the others.
+VOCABULARY_MACROS = ("{MONTH}", "{MONTH_PREFIX}", "{MONTH_ABBREVIATION}", "{FLOW}")
 
 
 def expand_macros(source: str) -> str:
-    """A periods.jsonl regex with its {MONTH}, {YEAR} and {NUM} macros written out."""
+    """A regex with its {YEAR} and {NUM} macros written out (vocabulary.expand_macros adds
+    the month and flow macros)."""
     for macro, value in MACROS.items():
         source = source.replace(macro, value)
     return source
 
 
-def _period_regex(source: str) -> str:
-    unknown = sorted(set(re.findall(r"\{[A-Z_]+\}", source)) - set(MACROS))
+def _checked_regex(source: str, flags: int = re.IGNORECASE) -> str:
+    """`source` when it is a valid regex once its macros are written out; else ValueError."""
+    known = (*MACROS, *VOCABULARY_MACROS)
+    unknown = sorted(set(re.findall(r"\{[A-Z_]+\}", source)) - set(known))
     if unknown:
-        raise ValueError(f"unknown macro {', '.join(unknown)} (known: {', '.join(MACROS)})")
+        raise ValueError(f"unknown macro {', '.join(unknown)} (known: {', '.join(known)})")
+    stand_in = expand_macros(source)
+    for macro in VOCABULARY_MACROS:
+        stand_in = stand_in.replace(macro, "(?:x)")
     try:
-        re.compile(expand_macros(source), re.IGNORECASE)
+        re.compile(stand_in, flags)
     except re.error as exc:
         raise ValueError(f"not a valid regex after macro expansion: {exc}") from exc
     return source
@@ -121,6 +128,7 @@ class MetricPattern(PatternBase):
     kind: Literal["noun", "verb", "marker"] = "noun"
     role: Literal["", "forecast", "share", "revision_old", "revision_new"] = ""
     suffix: str = ""  # what a marker appends to the metric (" forecast", " (revised)")
+    flow: Literal["trade", "production"] | None = None  # a cue naming a flow of goods
 
 
 PeriodKind = Literal[
@@ -143,7 +151,7 @@ class PeriodPattern(PatternBase):
     @field_validator("pattern", "gate")
     @classmethod
     def check_regex(cls, source: str | None) -> str | None:
-        return source if source is None else _period_regex(source)
+        return source if source is None else _checked_regex(source)
 
 
 class QualifierPattern(LexiconPattern):
@@ -210,6 +218,10 @@ class EntityPattern(PatternBase):
     ]  # fmt: skip
     pattern: str = Field(min_length=1)
     canonical: str = ""  # the alias itself when absent
+    # An economy's own facts, on its canonical entry: the first month of its fiscal year, and
+    # the ISO code "$" means in its own statistics ("AUD").
+    fiscal_start: int | None = Field(default=None, ge=1, le=12)
+    local_dollar: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
 
     @model_validator(mode="after")
     def default_canonical(self) -> EntityPattern:
@@ -226,6 +238,8 @@ class UnitPattern(LexiconPattern):
     nq: str = Field(min_length=1)
     kind: Literal["currency", "percent", "index", "physical", "age", "time", "count", "sport"]
     position: Literal["pre", "post", "both"] = "post"
+    minor: bool = False  # pence, cents: money, but no ISO code of its own
+    header: bool = False  # a surface a table header may name its unit with
 
 
 class UnitDenominatorPattern(LexiconPattern):
@@ -248,6 +262,31 @@ class NumberPattern(LexiconPattern):
     ]  # fmt: skip
     value: float
     value_high: float | None = None
+    header: bool = False  # a scale word a table header may state ("US$ million")
+
+
+class MonthPattern(PatternBase):
+    """months.jsonl: a month's full name (`pattern`), its `number` and its abbreviations."""
+
+    pattern: str = Field(min_length=1)
+    number: int = Field(ge=1, le=12)
+    abbreviations: list[str] = Field(default_factory=list)
+
+
+class CuePattern(PatternBase):
+    """cues.jsonl: a named word regex the fact layer reads around numbers ("compared with",
+    "rose ... to"); `role` is the name the code asks for, flags are inline, macros allowed;
+    `anchored` cues are applied at a position (re.match), the others searched."""
+
+    matcher: Literal["regex"] = "regex"
+    role: str = Field(min_length=1)
+    pattern: str = Field(min_length=1)
+    anchored: bool = False
+
+    @field_validator("pattern")
+    @classmethod
+    def check_regex(cls, source: str) -> str:
+        return _checked_regex(source, flags=0)
 
 
 FAMILIES: dict[str, type[PatternBase]] = {
@@ -261,6 +300,8 @@ FAMILIES: dict[str, type[PatternBase]] = {
     "units": UnitPattern,
     "unit_denominators": UnitDenominatorPattern,
     "numbers": NumberPattern,
+    "months": MonthPattern,
+    "cues": CuePattern,
 }
 
 
@@ -319,6 +360,10 @@ def load_family(
 ) -> list[UnitDenominatorPattern]: ...
 @overload
 def load_family(name: Literal["numbers"], directory: Path = ...) -> list[NumberPattern]: ...
+@overload
+def load_family(name: Literal["months"], directory: Path = ...) -> list[MonthPattern]: ...
+@overload
+def load_family(name: Literal["cues"], directory: Path = ...) -> list[CuePattern]: ...
 @overload
 def load_family(name: str, directory: Path = ...) -> list[PatternBase]: ...
 # fmt: on

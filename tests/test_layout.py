@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "extractor"
 # Data flows one way: a stage may use the stages before it, never one after it.
 STAGES = ["ingest", "parse", "extract", "store", "serve", "evaluate"]
 # Shared by every stage; they import only each other.
-CORE = {"errors", "models", "patterns", "phrases", "cues", "__init__"}
+CORE = {"errors", "models", "patterns", "phrases", "cues", "vocabulary", "__init__"}
 MAX_LINES = 500
 
 

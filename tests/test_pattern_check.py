@@ -20,6 +20,13 @@ from extractor.patterns import FAMILIES, PATTERNS_DIR, check_patterns, load_fami
 
 LINE = 3  # the line broken in each case: not the first, so the number is really checked
 
+
+def entry_line(family: str) -> int:
+    """LINE, or the first entry after it where comment lines (`//`) come between entries."""
+    lines = (PATTERNS_DIR / f"{family}.jsonl").read_text(encoding="utf-8").splitlines()
+    return next(n for n in range(LINE, len(lines) + 1) if lines[n - 1].startswith("{"))
+
+
 # A field each family's entries have, and a value of the wrong type for it.
 FIELDS: dict[str, tuple[str, Any]] = {
     "metrics": ("kind", 3),
@@ -32,6 +39,8 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "units": ("position", 0),
     "unit_denominators": ("unit", 5),
     "numbers": ("value", "many"),
+    "months": ("number", "May"),
+    "cues": ("role", 7),
 }
 
 
@@ -41,9 +50,10 @@ def broken_folder(tmp_path: Path, family: str, change: Callable[[dict[str, Any]]
     shutil.copytree(PATTERNS_DIR, folder)
     path = folder / f"{family}.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines()
-    entry = json.loads(lines[LINE - 1])
+    line = entry_line(family)
+    entry = json.loads(lines[line - 1])
     change(entry)
-    lines[LINE - 1] = json.dumps(entry)
+    lines[line - 1] = json.dumps(entry)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
 
@@ -54,7 +64,7 @@ def run_check(folder: Path | None = None) -> Result:
 
 def assert_reported(result: Result, folder: Path, family: str, field: str) -> None:
     assert result.exit_code == 1, result.output
-    where = f"{folder / family}.jsonl:{LINE}: {field}: "
+    where = f"{folder / family}.jsonl:{entry_line(family)}: {field}: "
     assert where in result.stdout, result.output
 
 
@@ -65,7 +75,8 @@ def misspell(name: str) -> str:
 def test_the_real_patterns_check_clean() -> None:
     result = run_check()
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"10 pattern files, [\d,]+ entries: no problems\n", result.output)
+    count = len(list(PATTERNS_DIR.glob("*.jsonl")))
+    assert re.fullmatch(rf"{count} pattern files, [\d,]+ entries: no problems\n", result.output)
 
 
 def test_the_command_has_help() -> None:
@@ -101,6 +112,13 @@ def test_a_period_regex_that_does_not_compile_is_reported(tmp_path, field) -> No
     folder = broken_folder(tmp_path, "periods", lambda e: e.update({field: "(?P<m>{MONTH}"}))
     result = run_check(folder)
     assert_reported(result, folder, "periods", field)
+    assert "not a valid regex" in result.stdout
+
+
+def test_a_cue_regex_that_does_not_compile_is_reported(tmp_path) -> None:
+    folder = broken_folder(tmp_path, "cues", lambda e: e.update(pattern="(?i)(rose|{FLOW}"))
+    result = run_check(folder)
+    assert_reported(result, folder, "cues", "pattern")
     assert "not a valid regex" in result.stdout
 
 

@@ -22,6 +22,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from extractor.extract.nlp import get_nlp
 from extractor.extract.quantities import quantities_in_text
 from extractor.patterns import PatternBase, PeriodPattern, load_family, pattern_files
+from extractor.vocabulary import month_example_matches
 
 
 def uses_entry(entry: PatternBase, text: str) -> bool:
@@ -45,6 +46,7 @@ SEMANTIC_CHECKS: dict[str, Callable[[PatternBase, str], bool]] = {
     "changes": uses_entry,
     "bases": uses_entry,
     "quantities": blocks_numbers,
+    "months": month_example_matches,
 }
 
 
@@ -62,11 +64,13 @@ def matcher_spans(entry: PatternBase, text: str) -> list[tuple[int, int]]:
 
 def family_hook(family: str) -> Callable[[PatternBase, str], bool] | None:
     """A family's own module may say how its examples are checked: `example_matches`."""
-    try:
-        module = importlib.import_module(f"extractor.extract.{family}")
-    except ImportError:
-        return None
-    return getattr(module, "example_matches", None)
+    for name in (f"extractor.{family}", f"extractor.extract.{family}"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return getattr(module, "example_matches", None)
+    return None
 
 
 def generic_match(entry: PatternBase, text: str) -> bool:

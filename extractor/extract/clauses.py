@@ -5,7 +5,9 @@ The quantity layer reads each number alone; this module reads the words *between
 "rose 7.2% year-on-year to $758.3 billion" joins a change and a level, "$3 billion, up 5%"
 joins a level and the change after it, "compared with $2 billion" marks a base. The movement
 words come from the quantity layer's own `patterns/changes.jsonl`, the basis phrases from
-`patterns/bases.jsonl`, so the two layers share one lexicon.
+`patterns/bases.jsonl`, so the two layers share one lexicon; the named word patterns between
+and around numbers ("to_level", "comparison_mark", ...) are the cue regexes of
+`patterns/cues.jsonl`.
 """
 
 from __future__ import annotations
@@ -13,85 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractor.cues import cue_regex
 from extractor.extract.changes import basis_regex, change_words, direction_word_before, find_bases
 from extractor.models import Quantity
-
-CURRENCY_UNITS = {
-    "USD", "CNY", "EUR", "JPY", "KRW", "GBP", "INR", "MYR", "TWD", "HKD", "AUD", "CAD", "SGD",
-    "CHF", "RUB", "BRL", "MXN", "IDR", "THB", "VND", "PHP", "SAR", "AED", "TRY", "ZAR", "NZD",
-    "SEK", "NOK", "DKK", "PLN", "PKR", "BDT", "LKR", "NGN", "EGP", "ILS",
-}  # fmt: skip
-# Counted things that are measured in trade and industry news; counts of anything else
-# ("250 ports", "five consecutive years", "17 minerals") are not facts.
-COUNTED_GOODS = re.compile(
-    r"^(?:units?|vehicles?|cars?|autos?|trucks?|(?:smart|mobile |cell)?phones?|handsets?|"
-    r"containers?|boxes|teus?|ships?|vessels?|aircraft|planes|jets|chips|wafers|devices|"
-    r"computers|laptops|tablets|tv sets|televisions|motorcycles|bicycles|tractors|jobs|"
-    r"passengers|visitors|tourists|arrivals|barrels|tonnes|tons|pieces|pairs|heads?|cattle|"
-    r"pigs|homes|houses|housing units|flats|apartments|machines|robots|shipments|orders|"
-    r"batteries|panels|modules)\b",
-    re.IGNORECASE,
-)
-CLAUSE_BREAK = re.compile(
-    r";|,?\s+while\s+|,?\s+whereas\s+|,\s*with\s+|\s+with\s+(?=(?:shipments|those|exports|"
-    r"imports|sales)\b)|,\s*but\s+|\s+but\s+(?=\w+\s+(?:exports|imports|prices|sales))|"
-    r",\s*even\s+as\s+|,\s*as\s+|\s+as\s+(?=(?:exports|imports|shipments|sales)\b)|"
-    r",\s*resulting\s+in\s+|,\s*(?:accounting|making|representing)\s+|,\s*and\s+(?=(?:those|"
-    r"exports|imports|shipments|sales|the\s+\w+\s+(?:deficit|surplus)|its|their)\b)|"
-    r"\s+and\s+(?=(?:those|their|its)\s)|,\s*and\s+(?=[a-z]+\s+(?:rose|fell|grew|jumped|"
-    r"dropped|increased|decreased|declined|climbed)\b)",
-    re.IGNORECASE,
-)
-# Between a change and the level it ends at: "... to", "... to reach", "to a record high of".
-TO_LEVEL = re.compile(
-    r"\b(?:to|(?<=higher\s)at|(?<=lower\s)at)(?:\s+(?:reach|hit|stand\s+at|a\s+total\s+of|a\s+(?:new\s+|fresh\s+)?(?:record\s+)?"
-    r"(?:high|low)?\s*(?:of)?|an?\s+(?:all-time\s+)?(?:high|low)(?:\s+of)?))?\s*[(\[]?\s*$|"
-    r"^\s*[(\[]\s*$|^\s*,?\s*at\s*$|"
-    r"^\s*,?\s*to\s*$",
-    re.IGNORECASE,
-)
-# Between a level and the change stated after it: ", up", " — a", " [an increase of", ", -".
-APPOSITIVE_CHANGE = re.compile(
-    r"^[\s,;:—–(\[-]*(?:(?:a|an)\s+)?(?:(?:up|down|higher|lower|rise|increase|fall|drop|"
-    r"decline|decrease|gain|growth|jump|contraction|expansion)\s*(?:of|by)?\s*)?$",
-    re.IGNORECASE,
-)
-COMPARISON_MARK = re.compile(
-    r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|against|versus|vs\.?|\bv\.|"
-    r"(?:up|down|rising|falling|climbing)\s+from(?:\s+an?\s+(?:estimated|revised|expected|"
-    r"projected))?|\bfrom|\bthan|the\s+original\s+\w+\s+of|"
-    r"\bafter|\bversus|(?<=%\s)on|(?<=cent\s)on|(?:below|above)\s+the|"
-    r"(?:original|initial|earlier|previous)\s+(?:projection|estimate|forecast|figure)s?\s+of)"
-    r"(?:\s+(?:the|a|an|its|their))?\s*[+]?\s*$",
-    re.IGNORECASE,
-)
-LEVEL_TO = re.compile(
-    r"\b(?:to|at)\s+(?:reach\s+|hit\s+|a\s+total\s+of\s+|an?\s+(?:new\s+|fresh\s+)?(?:record\s+)?"
-    r"(?:high\s+|low\s+)?(?:of\s+)?)?(?:(?:about|around|nearly|almost|roughly|some|over|under|"
-    r"approximately|more\s+than|less\s+than|at\s+least|just\s+over|just\s+under)\s+)?"
-    r"[(\[]?\s*$",
-    re.IGNORECASE,
-)
-NOT_A_FIGURE_AFTER = re.compile(
-    r"^\s*(?:mark|threshold|milestone|barrier|line|level\s+(?:for|since)|consecutive|straight|"
-    r"in\s+a\s+row|largest|biggest|top)\b",
-    re.IGNORECASE,
-)
-SHARE_BEFORE = re.compile(
-    r"(?:account(?:s|ed|ing)?\s+for|ma(?:de|ke|kes|king)\s+up|represent(?:s|ed|ing)?|"
-    r"share\s+(?:of\s+[\w\s'’.-]{1,40}?\s+)?(?:hit|was|is|at|of|reached|stood\s+at|"
-    r"(?:rose|fell|climbed|dropped|slipped|increased|decreased|edged\s+up|edged\s+down)\s+to)|"
-    r"equivalent\s+to|comprising)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|roughly\s+|"
-    r"more\s+than\s+|over\s+|some\s+)?$",
-    re.IGNORECASE,
-)
-GROWTH_NOUN_BEFORE = re.compile(
-    r"(?:growth(?:\s+rates?)?|increase|rise|gain|decline|drop|fall|falls|decrease|"
-    r"contraction|expansion|jump|slump)\s+(?:of|at|by)\s+(?:about\s+|around\s+|nearly\s+|"
-    r"almost\s+|more\s+than\s+|over\s+|some\s+)?$|(?:growing|grew|rising|rose|expanding|"
-    r"increasing|falling|declining|dropping)\s+(?:at|by)\s+$",
-    re.IGNORECASE,
-)
 
 
 def basis_after(text: str, item: Item) -> str | None:
@@ -150,7 +76,7 @@ class Group:
 
 def clause_bounds(text: str) -> list[tuple[int, int]]:
     cuts = [0]
-    for m in CLAUSE_BREAK.finditer(text):
+    for m in cue_regex("clause_break").finditer(text):
         if m.start() > cuts[-1] + 3:
             cuts.append(m.start())
     cuts.append(len(text))
@@ -168,9 +94,9 @@ def keep_quantity(q: Quantity, text: str, start: int, end: int) -> bool:
     """Drop what is not a figure: bare numbers, counts of non-goods, '$200 billion mark'."""
     if q.unit is None or q.unit in NON_FACT_UNITS:
         return False
-    if q.unit == "count" and not COUNTED_GOODS.match((q.unit_surface or "").strip()):
+    if q.unit == "count" and not cue_regex("counted_goods").match((q.unit_surface or "").strip()):
         return False
-    if NOT_A_FIGURE_AFTER.match(text[end : end + 25]):
+    if cue_regex("not_a_figure_after").match(text[end : end + 25]):
         return False
     return not re.search(r"\b(?:top|No\.?|number|ranked)\s*$", text[max(0, start - 8) : start])
 
@@ -192,13 +118,15 @@ def assign_roles(items: list[Item], text: str, clauses: list[tuple[int, int]]) -
         item.direction = None if signed_only and q.unit != "percent" else q.direction
         nxt = items[n + 1] if n + 1 < len(items) else None
         to_next = bool(
-            nxt and nxt.q.unit != q.unit and TO_LEVEL_AFTER.match(text[item.end : nxt.start])
+            nxt
+            and nxt.q.unit != q.unit
+            and cue_regex("to_level_after").match(text[item.end : nxt.start])
         )
         if (
             q.unit != "pp"
             and (not item.direction or signed_only)
-            and not LEVEL_TO.search(near)
-            and (comparison_sentence or COMPARISON_MARK.search(_strip_periods(near)))
+            and not cue_regex("level_to").search(near)
+            and (comparison_sentence or cue_regex("comparison_mark").search(_strip_periods(near)))
         ) or _another_base(prev, item, before):
             item.role = "comparison"
             continue
@@ -210,11 +138,11 @@ def assign_roles(items: list[Item], text: str, clauses: list[tuple[int, int]]) -
             item.role = "change"
         elif q.unit == "percent":
             item.role = _percent_role(item, text, before, near)
-            forecast = FORECAST_AFTER.match(text, item.end)
+            forecast = cue_regex("forecast_after").match(text, item.end)
             if item.role == "level" and not item.share and not forecast:
                 if to_next or _coordinated(prev, before) or _after_change(prev, before):
                     item.role = "change"
-        elif item.direction and not LEVEL_TO.search(near):
+        elif item.direction and not cue_regex("level_to").search(near):
             item.role = "change"
         elif re.search(
             r"(?:increase|rise|jump|drop|fall|decline|decrease|gain)\s+of\s*$", near, re.I
@@ -240,13 +168,6 @@ def _after_change(prev: Item | None, before: str) -> bool:
     return not re.search(
         r"\b(?:to|at|was|were|is|of\s+(?:total|all))\s*$", before.strip() + " ", re.I
     )
-
-
-TO_LEVEL_AFTER = re.compile(
-    r"^\s*(?:y/y|year-on-year|on-year|on\s+year)?\s*,?\s*to\s+(?:reach\s+|a\s+(?:record\s+)?"
-    r"(?:high\s+)?of\s+|a\s+total\s+of\s+)?[(\[]?\s*$",
-    re.IGNORECASE,
-)
 
 
 def _another_base(prev: Item | None, item: Item, before: str) -> bool:
@@ -294,9 +215,9 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
     q = item.q
     after = basis_regex().sub(" ", text[item.end : item.end + 60])
     after = re.sub(r"\([^)]*\)", " ", after)
-    if SHARE_BEFORE.search(near) or (
+    if cue_regex("share_before").search(near) or (
         re.match(r"\s+of\s+", after)
-        and not GROWTH_NOUN_BEFORE.search(near)
+        and not cue_regex("growth_noun_before").search(near)
         and not re.search(r"\b(?:by|rose|fell|grew|up|down)\s+$", near, re.I)
     ):
         item.share = True
@@ -310,17 +231,23 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
     if q.fraction:
         item.share = True
         return "level"
-    if FORECAST_BEFORE.search(before) and not re.search(r"\bby\s*$", near):
+    if cue_regex("forecast_before").search(before) and not re.search(r"\bby\s*$", near):
         return "level"
-    if FORECAST_AFTER.match(text, item.end):
+    if cue_regex("forecast_after").match(text, item.end):
         return "level"
     if q.value_high is not None and not re.search(r"\bby\s*$", near):
         return "level"  # "between 1.2% and 1.5%": a range is a level
-    if AT_A_RATE.search(near) and re.match(r"\s*(?:annual(?:ized)?\s+)?(?:rate|pace|clip)", after):
+    if cue_regex("at_a_rate").search(near) and re.match(
+        r"\s*(?:annual(?:ized)?\s+)?(?:rate|pace|clip)", after
+    ):
         return "change"  # "contracted at a 0.5% annual rate"
     if q.direction:
-        return "level" if LEVEL_TO.search(near) and not GROWTH_VERB_AT.search(near) else "change"
-    if GROWTH_NOUN_BEFORE.search(near):
+        return (
+            "level"
+            if cue_regex("level_to").search(near) and not cue_regex("growth_verb_at").search(near)
+            else "change"
+        )
+    if cue_regex("growth_noun_before").search(near):
         return "change"
     if re.match(
         r"\s*(?:y/y|m/m|year-on-year|on-year|month-on-month)?\s*(?:increase|rise|growth|gain|"
@@ -330,33 +257,13 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
         re.I,
     ):
         return "change"
-    if LEVEL_TO.search(near) and not GROWTH_VERB_AT.search(near):
+    if cue_regex("level_to").search(near) and not cue_regex("growth_verb_at").search(near):
         return "level"
     if q.value is not None and q.value < 0:
         return "change"
     if direction_word_before(before):
         return "change"
     return "level"
-
-
-FORECAST_BEFORE = re.compile(
-    r"\b(?:forecast|forecasts|forecasting|expected|expects|projected|projection|estimated|"
-    r"target|targets|put|outlook|predicted|predicts|sees|see)\b",
-    re.IGNORECASE,
-)
-# "the 5.2% increase forecast by economists", "a 3% rise analysts had expected": the forecast
-# word follows the figure.
-FORECAST_AFTER = re.compile(
-    r"\s*(?:(?:annual|year-on-year|on-year|monthly)\s+)?(?:increase|rise|growth|gain|drop|fall|"
-    r"decline|decrease|contraction|expansion)?\s*(?:(?:forecast|expected|predicted|projected|"
-    r"anticipated|estimated)\s+(?:by|in)\b|(?:that\s+)?(?:economists|analysts|forecasters|"
-    r"markets?)\s+(?:had\s+)?(?:forecast|expected|predicted|projected|anticipated|estimated))",
-    re.IGNORECASE,
-)
-AT_A_RATE = re.compile(r"\bat\s+an?\s+(?:annual(?:ized|ised)?\s+|seasonally\s+adjusted\s+)?$", re.I)
-GROWTH_VERB_AT = re.compile(
-    r"(?:grow|grew|growing|rising|rose|expanding|increasing)\s+at\s*$", re.I
-)
 
 
 def _direction_near(text: str, item: Item, before: str, earlier: list[Item]) -> str | None:
@@ -397,7 +304,7 @@ def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]
                     )
                 )
             )
-            if (TO_LEVEL.search(between) or item.q.bracketed) and not coordinated:
+            if (cue_regex("to_level").search(between) or item.q.bracketed) and not coordinated:
                 last.level = item
                 # "fell 2.3%, or $1.1 billion, to $42.1 billion": both changes end at the level
                 if len(groups) >= 2 and groups[-2].change and groups[-2].level is None:
@@ -407,9 +314,13 @@ def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]
                 continue
         if last and same_clause and item.role == "change" and last.level and last.change is None:
             head, _, tail = between.rpartition(",")
-            loose = bool(head) and not direction_word_before(head) and APPOSITIVE_CHANGE.match(tail)
+            loose = (
+                bool(head)
+                and not direction_word_before(head)
+                and cue_regex("appositive_change").match(tail)
+            )
             copula = bool(re.fullmatch(r"\s*(?:was|were|is|are)\s*", between))
-            if APPOSITIVE_CHANGE.match(between) or item.q.bracketed or loose or copula:
+            if cue_regex("appositive_change").match(between) or item.q.bracketed or loose or copula:
                 last.change = item
                 continue
         if (

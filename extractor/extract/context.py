@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractor.cues import find_cues
+from extractor.cues import cue_regex, find_cues
 from extractor.extract.entities import (
     EntityMention,
     find_entities,
@@ -19,16 +19,6 @@ from extractor.extract.entities import (
 from extractor.extract.periods import Period, PeriodContext, find_periods, resolve
 from extractor.models import Article, Block, Fact
 
-# Economies whose own currency is written "$": in their own statistics "$" is that currency.
-LOCAL_DOLLAR = {
-    "Australia": "AUD", "Canada": "CAD", "New Zealand": "NZD", "Singapore": "SGD",
-    "Hong Kong": "HKD", "Taiwan": "TWD",
-}  # fmt: skip
-# First month of the fiscal year where news says "fiscal 2025-26" or "this fiscal".
-FISCAL_START = {
-    "India": 4, "Japan": 4, "United Kingdom": 4, "Pakistan": 7, "Bangladesh": 7,
-    "Australia": 7, "New Zealand": 7, "Egypt": 7, "United States": 10,
-}  # fmt: skip
 MAX_PIECE = 100_000
 
 
@@ -56,13 +46,6 @@ class ParagraphState:
     facts: list[Fact] = field(default_factory=list)
 
 
-# The sentencizer cuts after every full stop; these abbreviations do not end a sentence.
-ABBREVIATION_END = re.compile(
-    r"(?:\b(?:No|Nos|no|v|vs|approx|Co|Inc|Corp|Ltd|St|Mr|Ms|Mrs|Dr|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
-    r"Sep|Sept|Oct|Nov|Dec|Gov|Rs|est|Fig|fig)\.)\s*$"
-)
-
-
 def sentences(doc):
     """doc.sents, re-joined where the sentencizer cut after an abbreviation ("No. 1",
     "v. June") or where the next piece starts in lower case or with a digit."""
@@ -72,7 +55,7 @@ def sentences(doc):
         if merged:
             prev = merged[-1]
             first = text[span.start_char : span.end_char].lstrip()[:1]
-            if ABBREVIATION_END.search(text[prev.start_char : prev.end_char]) or (
+            if cue_regex("abbreviation_end").search(text[prev.start_char : prev.end_char]) or (
                 first and (first.islower() or first.isdigit())
             ):
                 merged[-1] = doc[prev.start : span.end]

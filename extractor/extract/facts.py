@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import re
 
-from extractor.cues import find_cues
+from extractor.cues import cue_regex, find_cues
 from extractor.extract import fact_periods
 from extractor.extract import fields as F
 from extractor.extract.clauses import (
-    CURRENCY_UNITS,
-    FORECAST_AFTER,
     Item,
     assign_roles,
     clause_bounds,
@@ -27,8 +25,6 @@ from extractor.extract.clauses import (
     make_groups,
 )
 from extractor.extract.context import (
-    FISCAL_START,
-    LOCAL_DOLLAR,
     ArticleState,
     ParagraphState,
     carried_period,
@@ -65,21 +61,7 @@ from extractor.extract.repairs import (
 from extractor.extract.tables import table_facts
 from extractor.models import Article, Block, Fact, FactKind
 from extractor.patterns import patterns_version
-
-DEFINITE_FIGURE = re.compile(
-    r"\s*(?:The|This|That)\s+(?:\w+\s+){0,2}(?:figure|indicator|number|reading|total)\b", re.I
-)
-EXCEED_BEFORE = re.compile(
-    r"\b(?:surpass|exceed|top|pass|cross|beat)(?:es|ed|ing|s)?\s+(?:the\s+)?$", re.IGNORECASE
-)
-# Cheap gate before the period patterns: a digit, a month or a period word.
-PERIOD_HINT = re.compile(
-    r"\d|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|\b(?:year|month|quarter|half|"
-    r"week|today|yesterday|tomorrow|fiscal|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
-    r"Sunday)",
-    re.IGNORECASE,
-)  # characters per Doc: spaCy's limit is 1e6, long blocks are sliced
-TIMELESS = re.compile(r"\b(?:accounts|account|makes\s+up|represents|holds)\s+(?:for\s+)?", re.I)
+from extractor.vocabulary import currency_codes, fiscal_start, local_dollar
 
 
 def extract_facts(article: Article) -> list[Fact]:
@@ -93,7 +75,7 @@ def extract_facts(article: Article) -> list[Fact]:
         ctx=PeriodContext(published=article.published, text_years=years, latest_year=latest),
         version=patterns_version(),
     )
-    state.ctx.fiscal_start = FISCAL_START.get(state.main_entity or "")
+    state.ctx.fiscal_start = fiscal_start(state.main_entity)
     facts: list[Fact] = []
     nlp = get_nlp()
     table: list[Block] = []
@@ -128,7 +110,7 @@ def sentence_facts(
     s_start = sent.start_char
     text = sent.doc.text[s_start : sent.end_char]  # what sent.text is, without a Token each
     base = offset + s_start  # article offset of the sentence
-    periods = find_periods(text) if PERIOD_HINT.search(text) else []
+    periods = find_periods(text) if cue_regex("period_hint").search(text) else []
     # The quantity layer reads the block's Doc through the sentence Span (only the span's
     # tokens are exported), so the sentence is not tokenized a second time; its spans are
     # already offsets in the piece, like `s_start`.
@@ -137,7 +119,7 @@ def sentence_facts(
     resolved = [(m, resolve(m, state.ctx)) for m in periods]
     period_spans = [(m.start, m.end) for m in periods]
     items: list[Item] = []
-    local = LOCAL_DOLLAR.get(state.main_entity or "")
+    local = local_dollar(state.main_entity)
     for q in split_from_to(merge_bare_ranges(raw, text, s_start), text, s_start):
         q, start, end = repair(q, text, s_start, local)
         if any(ps <= start < pe or ps < end <= pe for ps, pe in period_spans):
@@ -193,7 +175,9 @@ def build_facts(
     sentence_period: Period | None,
 ) -> list[Fact]:
     facts: list[Fact] = []
-    timeless = sentence_period is None and heading is None and bool(TIMELESS.search(s.text))
+    timeless = (
+        sentence_period is None and heading is None and bool(cue_regex("timeless").search(s.text))
+    )
     # 'respectively': one subject per group, clause by clause
     assigned: dict[int, tuple[str, object]] = {}
     by_clause: dict[int, list[int]] = {}
@@ -274,11 +258,11 @@ def build_facts(
         elif not found and not facts and state.last_fact is not None and n == 0:
             # "Exports to Russia rose 14.5%. The export figure for June was 40% below ...":
             # a definite description of the figure just reported keeps its counterpart
-            if DEFINITE_FIGURE.match(s.text[: s.groups[0].start]):
+            if cue_regex("definite_figure").match(s.text[: s.groups[0].start]):
                 partner = state.last_fact.partner
         share = group.level is not None and group.level.share
         holder = _share_holder(s, n) if share and partner is None else None
-        if holder is not None and FLOWS.search(s.text):
+        if holder is not None and cue_regex("trade_flow").search(s.text):
             # "China's share of Taiwan's exports", "the U.S. share": the holder is the
             # counterpart of the reporter's flows
             partner = holder
@@ -337,7 +321,7 @@ def _stray(fact: Fact) -> bool:
     if fact.metric != "unspecified":
         return False
     unit = fact.unit or fact.change_unit or ""
-    return unit not in ECONOMIC_UNITS and unit not in CURRENCY_UNITS and "/" not in unit
+    return unit not in ECONOMIC_UNITS and unit not in currency_codes() and "/" not in unit
 
 
 def _basis_from_bases(facts: list[Fact]) -> None:
@@ -353,9 +337,6 @@ def _basis_from_bases(facts: list[Fact]) -> None:
             if basis:
                 facts[i] = fact.model_copy(update={"change_basis": basis})
                 break
-
-
-FLOWS = re.compile(r"\b(?:exports|imports|shipments|sales)\b", re.IGNORECASE)
 
 
 def _share_holder(s: F.Sentence, n: int) -> str | None:
@@ -453,8 +434,8 @@ def make_fact(
     before = s.text[max(0, primary.start - 24) : primary.start]
     # "topping $5 billion" is a bound; "beating the 5.2% rise forecast by economists" is the
     # forecast itself, exactly 5.2%.
-    if level is not None and qualifier == "=" and EXCEED_BEFORE.search(before):
-        qualifier = "=" if FORECAST_AFTER.match(s.text, primary.end) else ">"
+    if level is not None and qualifier == "=" and cue_regex("exceed_before").search(before):
+        qualifier = "=" if cue_regex("forecast_after").match(s.text, primary.end) else ">"
     after = s.text[primary.end : primary.end + 30]
     if re.match(r"\s+or\s+(?:slightly\s+|even\s+)?(?:above|more|higher)", after):
         qualifier = ">="

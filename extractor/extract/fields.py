@@ -9,12 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractor.cues import Cue
+from extractor.cues import Cue, cue_regex
 from extractor.extract import metrics
 from extractor.extract.changes import change_words, find_bases
 from extractor.extract.clauses import (
-    CURRENCY_UNITS,
-    FORECAST_AFTER,
     Group,
 )
 from extractor.extract.entities import (
@@ -26,6 +24,7 @@ from extractor.extract.entities import (
 )
 from extractor.extract.inflection import singular
 from extractor.extract.periods import Period, PeriodMention
+from extractor.vocabulary import currency_codes, flow_words
 
 GENERIC_VOLUME = {"volume", "throughput", "growth", ""}
 
@@ -55,7 +54,7 @@ class Sentence:
     def asides(self) -> list[tuple[int, int]]:
         """The ", which ...," and ", where ...," asides, as (start, end) offsets."""
         if self._asides is None:
-            self._asides = [(m.start(), m.end()) for m in ASIDE.finditer(self.text)]
+            self._asides = [(m.start(), m.end()) for m in cue_regex("aside").finditer(self.text)]
         return self._asides
 
     @property
@@ -272,18 +271,20 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
         if re.search(r"\b(?:their|its)\s+$", text[max(0, cue.start - 8) : cue.start]) and previous:
             return _with_aspect(previous, "value" if "value" in cue.text.lower() else "")
         built = metrics.build(text, cue, blocked)
-        goods_of = GOODS_AFTER_UNIT.match(text, primary.end) if cue.kind == "verb" else None
+        goods_of = (
+            cue_regex("goods_after_unit").match(text, primary.end) if cue.kind == "verb" else None
+        )
         if goods_of and built in ("exports", "imports") and not _money_or_rate(primary):
             goods = goods_of[1].lower()
             if goods not in ("goods", "services"):
                 goods = singular(goods)
             return f"{goods} {built}"  # "shipped 6.7 million tonnes of soybeans"
-        goods = DEMAND_FOR.search(text[: cue.start])
-        if goods and built in ("exports", "imports", "sales"):
+        goods = cue_regex("demand_for").search(text[: cue.start])
+        if goods and built in flow_words("trade"):
             return f"{goods[1].lower()} {built}"  # "demand for X ..., with shipments up 30%"
         return built
     subject = _subject_phrase(text[w_start:w_end], asides, w_start)
-    flow = next((w for w in (previous or "").split() if w in FLOW_HEADS), None)
+    flow = next((w for w in (previous or "").split() if w in flow_words()), None)
     if subject and flow:
         return f"{subject} {flow}"
     if previous:
@@ -293,33 +294,10 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
     return None
 
 
-# "... 19.8 million tonnes of wheat in October": the goods a physical quantity is of.
-GOODS_AFTER_UNIT = re.compile(
-    r"\s+of\s+((?:[a-z][a-z-]*\s+){0,3}?[a-z][a-z-]*)(?=\s*(?:[,.;]|$|\s(?:in|to|from|for|"
-    r"during|last|this|worth|valued|up|down|a|an|the|over|between|and\s+\d)\b))"
-)
-
-
 def _money_or_rate(item) -> bool:  # noqa: ANN001 - a clauses.Item
     unit = item.q.unit or ""
-    return unit in CURRENCY_UNITS or unit.split("/")[0] in CURRENCY_UNITS or unit == "percent"
-
-
-# ", which made up two-fifths of total exports," / ", where a 15% tariff applies,": asides
-ASIDE = re.compile(r",\s*(?:which|where|who|whose|the\s+(?:country|nation)['’]s)\b[^,]{0,120},")
-FLOW_HEADS = {"exports", "imports", "shipments", "sales", "output", "production"}
-NOT_SUBJECT = re.compile(
-    r"^(?:it|they|this|that|these|those|he|she|we|the\s+(?:figure|data|number|total|index)|"
-    r"prices?|rates?|shares?|stocks?|markets?|demand|analysts?|officials?)\b",
-    re.IGNORECASE,
-)
-
-
-DEMAND_FOR = re.compile(
-    r"\b(?:demand\s+for|sales\s+of|orders\s+for)\s+((?:[A-Za-z-]+\s+){0,4}?[A-Za-z-]+)\s+"
-    r"(?:was|were|is|are|has|have|rose|fell|grew|surged|jumped|drove|led|,)",
-    re.IGNORECASE,
-)
+    codes = currency_codes()
+    return unit in codes or unit.split("/")[0] in codes or unit == "percent"
 
 
 def _subject_phrase(window: str, asides: list[tuple[int, int]], offset: int) -> str | None:
@@ -349,7 +327,7 @@ def _subject_phrase(window: str, asides: list[tuple[int, int]], offset: int) -> 
     while phrase and phrase[-1].lower() in ("also", "have", "has", "had", "were", "was", "saw"):
         phrase = phrase[:-1]
     text = " ".join(phrase)
-    if not 1 <= len(phrase) <= 7 or NOT_SUBJECT.match(text) or re.search(r"\d", text):
+    if not 1 <= len(phrase) <= 7 or cue_regex("not_subject").match(text) or re.search(r"\d", text):
         return None
     if any(w.lower() in metrics.STOP_BEFORE and w.lower() != "and" for w in phrase):
         return None  # "in 2025-26, and the ministry sees growth": not a noun phrase
@@ -393,7 +371,8 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None) -> str:
     if group.level is not None and group.level.share:
         subject = metric if metric != "unspecified" else None
         aside = next(
-            (m for m in ASIDE.finditer(text) if m.start() <= primary.start < m.end()), None
+            (m for m in cue_regex("aside").finditer(text) if m.start() <= primary.start < m.end()),
+            None,
         )
         if aside is not None:
             words = re.findall(r"[A-Za-z][\w&-]*", re.sub(r"\([^)]*\)", " ", text[: aside.start()]))
@@ -419,7 +398,7 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None) -> str:
         return metric
     in_before = _cues_in(s, c_start, primary.start)
     marks = metrics.markers(in_before, "forecast")
-    forecast = bool(marks) or bool(FORECAST_AFTER.match(text, primary.end))
+    forecast = bool(marks) or bool(cue_regex("forecast_after").match(text, primary.end))
     if forecast and not re.search(r"forecast|target|estimate", metric):
         if (group.level is not None and group.level.q.unit == "percent") and "growth" not in metric:
             metric = f"{metric} growth"

@@ -13,6 +13,7 @@ import re
 
 from extractor.cues import Cue, find_cues, sentence_start
 from extractor.patterns import MetricPattern
+from extractor.vocabulary import flow_categories, month_words
 
 # Words that end a run of pre-modifiers when walking back from a cue noun.
 STOP_BEFORE = {
@@ -29,12 +30,6 @@ STOP_BEFORE = {
     "expects", "expect", "estimates", "projects", "puts", "shows", "could", "would", "will",
     "may", "might",
 }  # fmt: skip
-MONTH_WORDS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec", "jan-may", "h1", "h2", "q1", "q2", "q3", "q4",
-}  # fmt: skip
-MONTH_PREFIXES = {w[:3] for w in MONTH_WORDS}
 # An "of" phrase after the cue ends at these.
 STOP_AFTER = re.compile(
     r"\s*(?:,|;|:|\(|\[|—|–|\bto\b|\bfrom\b|\bin\b|\bby\b|\bwith\b|\bduring\b|\bfor\b|\bat\b|"
@@ -72,7 +67,7 @@ def premodifiers(text: str, start: int, blocked: list[tuple[int, int]]) -> str:
         if m.start() and head[m.start() - 1] in "'’":
             break  # the "s" of a possessive
         word = m[0]
-        if word[:3].lower() in MONTH_PREFIXES and word.lower() in MONTH_WORDS:
+        if _is_month(word):
             break
         if word.lower() in STOP_BEFORE or any(s <= m.start() < e for s, e in blocked):
             break
@@ -81,6 +76,16 @@ def premodifiers(text: str, start: int, blocked: list[tuple[int, int]]) -> str:
         words.insert(0, word if word.isupper() and len(word) <= 4 else word.lower())
         pos = m.start()
     return " ".join(words)
+
+
+def _is_month(word: str) -> bool:
+    """'March', 'Sept', or short forms joined by a hyphen ('Jan-May'): a period, not a
+    modifier. ('January-May' is left a modifier, as it always was.)"""
+    low = word.lower()
+    if low in month_words():
+        return True
+    parts = low.split("-")
+    return len(parts) == 2 and all(len(p) <= 4 and p in month_words() for p in parts)
 
 
 def of_phrase(text: str, end: int) -> str:
@@ -106,7 +111,7 @@ def build(text: str, cue: Cue, blocked: list[tuple[int, int]]) -> str:
     if name == "sales" and re.match(r"\s+to\s+(?:the\s+)?[A-Z]", text[cue.end :]):
         name = "exports"  # "sales to China fell 5.6%": what a country sells to another
     post = of_phrase(text, cue.end)
-    if post and cue.category in ("exports", "imports", "sales", "output", "share", "trade"):
+    if post and (cue.category in flow_categories() or cue.category in ("share", "trade")):
         name = f"{name} of {post.lower() if not post.isupper() else post}"
     if pre and not name.startswith(pre):
         name = f"{pre} {name}"

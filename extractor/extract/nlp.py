@@ -27,6 +27,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from extractor.patterns import load_family
+from extractor.vocabulary import currency_codes
 
 # Currency prefixes glued to the number ("US$5", "RM1.2", "Rs1,000", "EUR5bn"). Letter codes
 # only split when a digit follows, so words that merely start with these letters are untouched.
@@ -34,10 +35,17 @@ CURRENCY_PREFIXES = [
     r"(?:US|NT|HK|A|AU|C|CA|S|SG|NZ|R|Z|M)\$",
     r"\$(?:US|A|NZ|C)(?=[0-9])",  # "$US55,931,000", "$A82.6 million"
     r"(?:PS|Y=)(?=[0-9])",  # ASCII transliterations of £ and ¥ ("PS6m", "Y=28,030")
-    r"(?:RM|Rs\.?|Rp|Tk|RMB|USD|EUR|GBP|JPY|CNY|INR|KRW|MYR|TWD|HKD|AUD|CAD|SGD|CHF|Dh|SR)(?=[0-9])",
+    r"(?:RM|Rs\.?|Rp|Tk|RMB|Dh|SR)(?=[0-9])",
     r"R(?=[0-9][0-9.,]*(?:bn|mn|m|k|tn)?$)",  # rand: "R14.9", "R20bn", not "R2-D2"
     r"[₩₹₽₺₱₫฿₪₦¢]",
 ]
+
+
+def currency_code_prefix() -> str:
+    """Every ISO code the unit lexicon reads ("EUR5bn", "ZAR20m"), glued to a digit."""
+    return "(?:" + "|".join(sorted(currency_codes())) + ")(?=[0-9])"
+
+
 # Scales and compact units glued to the end of a number ("1.3bn", "25k", "164p", "5pp",
 # "1.2m"). Only after a digit, so ordinary words keep their shape.
 NUMBER_SUFFIXES = [
@@ -77,7 +85,7 @@ def get_nlp() -> Language:
     nlp = spacy.blank("en")
     tokenizer = nlp.tokenizer
     assert isinstance(tokenizer, Tokenizer)  # a blank pipeline's; typed as any callable
-    prefixes = CURRENCY_PREFIXES + list(nlp.Defaults.prefixes or [])
+    prefixes = [*CURRENCY_PREFIXES, currency_code_prefix(), *(nlp.Defaults.prefixes or [])]
     suffixes = NUMBER_SUFFIXES + glued_unit_suffixes() + list(nlp.Defaults.suffixes or [])
     infixes = RANGE_INFIXES + list(nlp.Defaults.infixes or [])
     tokenizer.prefix_search = compile_prefix_regex(prefixes).search

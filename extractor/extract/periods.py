@@ -1,8 +1,9 @@
 """Periods: find the date phrases of a sentence and resolve them to SPEC.md period labels.
 
 The phrases are regexes kept as data in `patterns/periods.jsonl` ({MONTH}, {YEAR} and {NUM}
-are macros), each with a `gate`: a short regex the pattern cannot match without ("quarter", a
-month name), searched first so most patterns never run over most sentences. Each match has
+are macros; month names come from `patterns/months.jsonl`), each with a `gate`: a short regex
+the pattern cannot match without ("quarter", a month name), searched first so most patterns
+never run over most sentences. Each match has
 a `kind` that says how to resolve it ("first_months" -> `2013-01/2013-10`, "months_to" -> the
 rolling window, "relative_year" -> against the publication date). Only these short phrases
 ever reach dateparser, and its answers are cached: it is slow on whole sentences and misreads
@@ -22,22 +23,9 @@ from functools import cache
 
 import dateparser
 
-from extractor.patterns import MACROS, NUM_WORDS, PeriodPattern, expand_macros, load_family
+from extractor.patterns import NUM_WORDS, PeriodPattern, load_family
+from extractor.vocabulary import expand_macros, macros, month_number
 
-MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 ORDINALS |= {"fourth": 4, "4th": 4}
 
@@ -219,7 +207,7 @@ def role_of(text: str, mention: PeriodMention) -> str:
 
 
 def month_of(name: str | None) -> int:
-    return MONTHS.get((name or "")[:3].lower(), 0)
+    return month_number(name)
 
 
 def number_of(raw: str | None) -> int:
@@ -456,7 +444,7 @@ def comparison_basis(main: Period | None, base: Period | None) -> str | None:
 def text_month_years(text: str) -> tuple[dict[int, int], int | None]:
     """For articles without a date: the year the text gives each month, and its latest year."""
     pairs: dict[int, int] = {}
-    for m in re.finditer(MACROS["{MONTH}"] + r",?\s+((?:19|20)\d{2})\b", text):
+    for m in re.finditer(macros()["{MONTH}"] + r",?\s+((?:19|20)\d{2})\b", text):
         month = month_of(m[0])
         pairs.setdefault(month, int(m[1]))
     years = [int(y) for y in re.findall(r"\b((?:19|20)\d{2})\b", text)]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from extractor.extract.clauses import CURRENCY_UNITS, Item
+from extractor.extract.clauses import Item
+from extractor.vocabulary import currency_codes
 
 
 def repair(q, text: str, s_start: int, local: str | None):
@@ -123,12 +124,12 @@ def has_number_word(text: str) -> bool:
 def is_conversion(q, items: list[Item], text: str, start: int) -> bool:
     """'1.2 trillion yuan ($165 billion)': a bracketed amount in another currency right after
     an amount is a conversion, not a fact."""
-    if not items or q.unit not in CURRENCY_UNITS:
+    if not items or q.unit not in currency_codes():
         return False
     prev = items[-1]
     gap = text[prev.end : start]
     return (
-        prev.q.unit in CURRENCY_UNITS
+        prev.q.unit in currency_codes()
         and prev.q.unit != q.unit
         and bool(re.fullmatch(r"\s*[(\[]\s*(?:about|around|or|roughly|some)?\s*", gap))
     )

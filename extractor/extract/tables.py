@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from extractor.cues import find_cues
 from extractor.extract.entities import find_entities
 from extractor.extract.periods import Period, PeriodContext, find_periods, resolve
 from extractor.models import Block, Fact
+from extractor.vocabulary import header_currencies, header_scales
 
-SCALES = {"trillion": 1e12, "tn": 1e12, "trn": 1e12, "billion": 1e9, "bn": 1e9, "bln": 1e9,
-          "million": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6, "thousand": 1e3, "k": 1e3}  # fmt: skip
-SYMBOLS = {"¥": "JPY", "€": "EUR", "£": "GBP", "$": "USD", "₩": "KRW", "₹": "INR", "RM": "MYR",
-           "NT$": "TWD", "HK$": "HKD", "US$": "USD", "yuan": "CNY", "yen": "JPY", "won": "KRW",
-           "euros": "EUR", "rupees": "INR"}  # fmt: skip
 UNITS = {"teu": "TEU", "tonnes": "t", "tons": "t", "t": "t", "bpd": "bbl/d", "barrels": "bbl"}
-CODES = re.compile(r"\b(USD|EUR|JPY|CNY|GBP|KRW|INR|MYR|TWD|HKD|AUD|CAD|SGD|CHF)\b")
 NUMBER = re.compile(r"^\s*([+\-−–]?)\s*(\d[\d,]*(?:\.\d+)?)\s*%?\s*$")
 PARTNER_HEADER = re.compile(r"destination|partner|market|origin|trading", re.I)
 
@@ -45,24 +41,36 @@ def number(cell: str) -> float | None:
     return -value if m[1] in ("-", "−", "–") else value
 
 
+@cache
+def _header_words() -> tuple[
+    list[tuple[re.Pattern[str], str]], re.Pattern[str], list[tuple[re.Pattern[str], float]]
+]:
+    """The currency symbols (longest first), the currency codes and the scales a header is
+    read with, from units.jsonl and numbers.jsonl."""
+    symbols, codes = header_currencies()
+    symbol_res = [
+        (re.compile(r"(?<![A-Za-z])" + re.escape(surface) + r"(?![A-Za-z])"), code)
+        for surface, code in sorted(symbols, key=lambda s: len(s[0]), reverse=True)
+    ]
+    code_re = re.compile(r"\b(" + "|".join(map(re.escape, codes)) + r")\b")
+    scale_res = [
+        (re.compile(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])"), factor)
+        for word, factor in header_scales()
+    ]
+    return symbol_res, code_re, scale_res
+
+
 def unit_of(text: str) -> tuple[str | None, float]:
     """'Value (¥ trillion)' -> ('JPY', 1e12); 'm TEU' -> ('TEU', 1e6); '(€ bn)' -> ('EUR', 1e9)."""
-    unit = None
-    for symbol in sorted(SYMBOLS, key=len, reverse=True):
-        if re.search(r"(?<![A-Za-z])" + re.escape(symbol) + r"(?![A-Za-z])", text):
-            unit = SYMBOLS[symbol]
-            break
-    code = CODES.search(text)
+    symbols, codes, scales = _header_words()
+    unit = next((code for regex, code in symbols if regex.search(text)), None)
+    code = codes.search(text)
     unit = code[1] if code else unit
     for word, canonical in UNITS.items():
         if re.search(rf"\b{word}\b", text, re.I):
             unit = canonical
             break
-    scale = 1.0
-    for word, factor in SCALES.items():
-        if re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text):
-            scale = factor
-            break
+    scale = next((factor for regex, factor in scales if regex.search(text)), 1.0)
     return unit, scale
 
 

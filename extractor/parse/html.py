@@ -11,6 +11,7 @@ import json
 import re
 import warnings
 from datetime import date
+from functools import cache
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
@@ -32,6 +33,7 @@ from extractor.parse.blocks import (
     section_of,
 )
 from extractor.parse.loose import bare_text_root, split_run
+from extractor.vocabulary import expand_macros
 
 # Cross-links inside the article body: "ALSO READ: ...", "Read more: ...".
 FURNITURE_LINE = re.compile(r"^(also read|read more|related|see also|recommended)\s*[:|]", re.I)
@@ -39,11 +41,20 @@ FURNITURE_LINE = re.compile(r"^(also read|read more|related|see also|recommended
 # their date is when the page was written, not a period any figure refers to.
 READING_TIME = re.compile(r"\b\d+[\s-]*min(?:ute)?s?\.?\s+read\b", re.I)
 META_SEPARATOR = re.compile(r"\s+[·|•]\s+")
-META_DATE = re.compile(
-    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b"
-    r"|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
-    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b"
-)
+
+
+@cache
+def meta_date() -> re.Pattern[str]:
+    """A date or time in a byline ("Oct. 27", "27 October", "2026-10-27", "09:30"); month
+    names from patterns/months.jsonl."""
+    return re.compile(
+        expand_macros(
+            r"\b{MONTH_PREFIX}[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+{MONTH_PREFIX}[a-z]*\b"
+            r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b"
+        )
+    )
+
+
 # Markup parsed per page: real pages, even with big inline scripts, stay well under this.
 MAX_HTML_CHARS = 2_000_000
 INLINE_CODE = re.compile(
@@ -327,7 +338,7 @@ def is_byline(text: str) -> bool:
     return (
         len(parts) >= 2
         and all(len(part.split()) <= 6 for part in parts)
-        and any(META_DATE.search(part) for part in parts)
+        and any(meta_date().search(part) for part in parts)
     )
 
 
