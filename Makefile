@@ -18,15 +18,14 @@ demo: $(BIN)/newsfacts
 	$(BIN)/newsfacts ingest --db $(DB) fixtures/articles/*/page.html
 	$(BIN)/newsfacts serve --db $(DB) --host 127.0.0.1 --port 8001
 
-## test: lint, then the whole test suite
-test: $(BIN)/newsfacts
-	$(BIN)/ruff check extractor tests
-	$(BIN)/ruff format --check extractor tests
+## test: lint (ruff, mypy), then the whole test suite
+test: lint
 	$(BIN)/pytest
 
 lint: $(BIN)/newsfacts
 	$(BIN)/ruff check extractor tests
 	$(BIN)/ruff format --check extractor tests
+	$(BIN)/mypy extractor
 
 format: $(BIN)/newsfacts
 	$(BIN)/ruff format extractor tests

@@ -110,9 +110,9 @@ def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, b
                 rel = {"relative_month": "mom", "relative_quarter": "qoq", "relative_year": "yoy"}
                 return rel[m.kind], True
             if m.role == "comparison":
-                basis = comparison_basis(main, same_span_base(m, main) or p)
-                if basis:
-                    return basis, True
+                compared = comparison_basis(main, same_span_base(m, main) or p)
+                if compared:
+                    return compared, True
                 if p is not None:
                     return None, True  # compared with a stated base that is no standard one
             if m.role == "year_ago":

@@ -185,8 +185,8 @@ def build_facts(
         if g.level is None or g.level.role != "comparison":
             by_clause.setdefault(s.clause_of(g), []).append(n)
     for clause, ns in by_clause.items():
-        for n, target in zip(ns, F.respectively_targets(s, clause, ns), strict=False):
-            assigned[n] = target
+        for n, subject in zip(ns, F.respectively_targets(s, clause, ns), strict=False):
+            assigned[n] = subject
     previous_metric = para.metric or state.last_metric
     clause_metric: dict[int, str] = {}
     main_period_of: dict[int, Period | None] = {}
@@ -219,6 +219,7 @@ def build_facts(
         prev = clause_metric.get(s.clause_of(group)) or (
             facts[-1].metric if facts else previous_metric
         )
+        metric: str | None
         if comparison and facts:
             metric = (
                 F.base_metric(facts[-1].metric)
@@ -228,7 +229,7 @@ def build_facts(
             metric = F.metric_for(s, n, metric) if _own_cue(s, n) else metric
         else:
             metric = F.metric_for(s, n, prev)
-        target = assigned.get(n)
+        target = assigned.get(n)  # None: no 'respectively' subject for this group
         if target and target[0] == "metric":
             metric = str(target[1])
         if metric is None:
@@ -420,7 +421,7 @@ def make_fact(
         cq = change.q
         if cq.value is None:
             return None
-        size = abs(cq.value) if cq.value is not None else None
+        size = abs(cq.value)
         change_value = (
             -size
             if change.direction == "down"

@@ -407,8 +407,8 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None) -> str:
         metric = f"{metric} {'target' if aim else 'forecast'}"
     old = metrics.markers(in_before, "revision_old")
     if old and forecast:
-        verb = re.search(r"originally\s+(\w+)", before)
-        metric = f"{metric} (originally {verb[1] if verb else 'estimated'})"
+        said = re.search(r"originally\s+(\w+)", before)
+        metric = f"{metric} (originally {said[1] if said else 'estimated'})"
     elif forecast and metrics.markers(in_before, "revision_new"):
         metric = f"{metric} (revised)"
     elif not forecast:

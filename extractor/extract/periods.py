@@ -210,6 +210,12 @@ def month_of(name: str | None) -> int:
     return month_number(name)
 
 
+def group_int(g: dict[str, str | None], key: str) -> int:
+    """A regex group of digits as a number; 0 when the group did not take part."""
+    value = g.get(key)
+    return int(value) if value else 0
+
+
 def number_of(raw: str | None) -> int:
     if not raw:
         return 0
@@ -254,6 +260,8 @@ def resolve(mention: PeriodMention, ctx: PeriodContext) -> Period | None:
 
 
 def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext) -> Period | None:
+    y: int | None  # the year (the end year: y2), where a branch can find one
+    y2: int | None
     if kind == "day_range":
         m = month_of(g["m"])
         y = year_for_month(m, ctx, g.get("y"))
@@ -312,7 +320,7 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         y2 = year_for_month(m2, ctx, g.get("y2") or g.get("y1"))
         if not y2:
             return None
-        y1 = int(g["y1"]) if g.get("y1") else (y2 if m1 <= m2 else y2 - 1)
+        y1 = group_int(g, "y1") or (y2 if m1 <= m2 else y2 - 1)
         if g.get("between") and y1 == y2 and m2 == m1 + 1:
             return Period("M", y2, m2)  # "between May and June": the later month
         if y1 == y2 and m1 % 3 == 1 and m2 == m1 + 2:
@@ -329,7 +337,8 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
     if kind == "day":
         m = month_of(g["m"])
         y = year_for_month(m, ctx, g.get("y"))
-        return Period("D", y, m, int(g["d"])) if y and 1 <= int(g["d"]) <= 31 else None
+        day = group_int(g, "d")
+        return Period("D", y, m, day) if y and 1 <= day <= 31 else None
     if kind == "month":
         m = month_of(g["m"])
         if g.get("rel"):
@@ -338,7 +347,7 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
             y = year_for_month(m, ctx, g.get("y"))
         return Period("M", y, m) if y and m else None
     if kind == "year_range":
-        return Period("YR", int(g["y1"]), 0, 0, int(g["y2"]))
+        return Period("YR", group_int(g, "y1"), 0, 0, group_int(g, "y2"))
     if kind == "fiscal_year":
         raw = g.get("y") or ""
         return Period("Y", int(raw) if len(raw) == 4 else 2000 + int(raw))
@@ -373,6 +382,7 @@ def _year_of_part(g: dict[str, str | None], ctx: PeriodContext, last_month: int)
 
 
 def _relative_year_period(g: dict[str, str | None], ctx: PeriodContext) -> Period | None:
+    year: int | None
     if g.get("ytd"):
         year = relative_year("this", ctx)
         if not year:
@@ -384,7 +394,7 @@ def _relative_year_period(g: dict[str, str | None], ctx: PeriodContext) -> Perio
         return None
     if g.get("whole"):
         if ctx.hint:
-            year: int | None = ctx.hint.last_month[0]
+            year = ctx.hint.last_month[0]
         elif ctx.published and ctx.published.month <= 2:
             year = ctx.published.year - 1  # "full-year" figures come out in January/February
         else:

@@ -102,8 +102,9 @@ def _blocked(
                     else [i for i, v in enumerate(values) if v in hashes]
                 )
             ids.append(positions[key])
-        if None not in ids:  # a token the pattern needs is nowhere in the text: it cannot match
-            needs.append((length, ids))
+        found = [i for i in ids if i is not None]
+        if len(found) == len(ids):  # else a token the pattern needs is nowhere: it cannot match
+            needs.append((length, found))
     windows: list[list[int]] = []
     for k in candidates:
         # A pattern of length L that covers token k lies within [k - L + 1, k + L).

@@ -92,7 +92,7 @@ class UnitHit:
 SCAN_ATTRS = [ORTH, LOWER, LIKE_NUM, SPACY, IDX, SHAPE]
 
 
-ATTRS_KEY = ("newsfacts", "scan_attrs")
+ATTRS_KEY = "newsfacts.scan_attrs"
 
 
 def token_attrs(doclike: Doc | Span) -> numpy.ndarray:

@@ -376,7 +376,7 @@ def address_allowed(address: str, allow_private: bool | list[str]) -> bool:
         return True
     if allow_private is True:
         return is_local_network_address(address)
-    return bool(allow_private) and in_networks(address, list(allow_private))
+    return isinstance(allow_private, list) and in_networks(address, allow_private)
 
 
 def retry_after(value: str | None) -> float | None:

@@ -117,6 +117,13 @@ def open_db(path: Path | str = DEFAULT_DB) -> sqlite_utils.Database:
     return db
 
 
+def inserted_id(table: sqlite_utils.db.Table) -> int:
+    """The row id of the row `table` has just inserted."""
+    if table.last_pk is None:
+        raise StoreError(f"inserting into {table.name} gave no row id")
+    return int(table.last_pk)
+
+
 @contextmanager
 def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One write transaction, its write lock taken up front (BEGIN IMMEDIATE).
@@ -152,8 +159,10 @@ def ensure_source(
     if rows:
         return int(rows[0]["id"])
     with writing(db):
-        table = db["sources"].insert({"name": name, "url": url, "kind": kind, "added_at": now()})
-    return int(table.last_pk)
+        table = db.table("sources").insert(
+            {"name": name, "url": url, "kind": kind, "added_at": now()}
+        )
+    return inserted_id(table)
 
 
 def checkpoint(db: sqlite_utils.Database) -> None:
@@ -234,12 +243,12 @@ def save_article(
                 "run_id": run_id,
             }
             if current is None:
-                article_id = int(db["articles"].insert(row).last_pk)
+                article_id = inserted_id(db.table("articles").insert(row))
                 status: SaveStatus = "new"
             else:
                 article_id = int(current["id"])
                 _archive(db, current)
-                db["articles"].update(article_id, row)
+                db.table("articles").update(article_id, row)
                 db.execute("delete from facts where article_id = ?", [article_id])
                 status = "updated"
             written = insert_facts(db, article_id, facts, version, article)
@@ -281,7 +290,7 @@ def _swap_facts(
         for article_id, rows in swaps:
             db.execute("delete from facts where article_id = ?", [article_id])
             written += insert_fact_rows(db, rows)
-            db["articles"].update(article_id, {"patterns_version": version})
+            db.table("articles").update(article_id, {"patterns_version": version})
     return written
 
 
@@ -301,16 +310,16 @@ def insert_fact_rows(db: sqlite_utils.Database, rows: list[dict]) -> int:
     names = {row[k] for row in rows for k in ("entity", "partner") if row[k]}
     if names:
         known = entity_lexicon()
-        db["entities"].insert_all(
+        db.table("entities").insert_all(
             ({"name": n, **known.get(n, {})} for n in sorted(names)), ignore=True
         )
     if rows:
-        db["facts"].insert_all(rows)
+        db.table("facts").insert_all(rows)
     return len(rows)
 
 
 @cache
-def entity_lexicon() -> dict[str, dict[str, str]]:
+def entity_lexicon() -> dict[str, dict[str, str | None]]:
     """Kind and aliases of each canonical entity, from patterns/entities.jsonl (if present)."""
     try:
         entries = load_family("entities")
@@ -403,7 +412,7 @@ def _archive(db: sqlite_utils.Database, current: dict) -> None:
     keep = {k: current[k] for k in db["article_history"].columns_dict if k in current}
     keep.pop("id", None)
     keep.update(article_id=current["id"], replaced_at=now())
-    db["article_history"].insert(keep)
+    db.table("article_history").insert(keep)
 
 
 def _remember_validators(
@@ -415,4 +424,4 @@ def _remember_validators(
         if v is not None and v != current[k]
     }
     if changes:
-        db["articles"].update(current["id"], changes)
+        db.table("articles").update(current["id"], changes)

@@ -14,7 +14,7 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from extractor.patterns import patterns_version
-from extractor.store.db import SaveResult, ensure_source, now, writing
+from extractor.store.db import SaveResult, ensure_source, inserted_id, now, writing
 
 
 class RunCounts(BaseModel):
@@ -52,7 +52,7 @@ def start_run(
                 "host": socket.gethostname(),
             }
         )
-    return int(table.last_pk)
+    return inserted_id(table)
 
 
 def finish_run(
@@ -65,7 +65,7 @@ def finish_run(
     """Close a run with its tallies (status "done", or "failed"/"interrupted")."""
     tally = counts.model_dump() if isinstance(counts, RunCounts) else dict(counts)
     with writing(db):
-        db["runs"].update(
+        db.table("runs").update(
             run_id,
             {
                 "finished_at": now(),
@@ -89,10 +89,10 @@ def record_error(
 ) -> int:
     """Keep a per-article failure (stage: fetch, parse, extract, store) so a run can go on."""
     with writing(db):
-        table = db["errors"].insert(
+        table = db.table("errors").insert(
             {"run_id": run_id, "url": url, "stage": stage, "message": message, "at": now()}
         )
-    return int(table.last_pk)
+    return inserted_id(table)
 
 
 def close_stale_runs(db: sqlite_utils.Database) -> int:
