@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from extractor.evaluate.scoring import GoldFact, GoldFile, score_file
 from extractor.models import Fact, Mention
 
@@ -54,12 +56,25 @@ def test_evidence_must_overlap() -> None:
     assert score([gold()], [fact(evidence="Imports fell.")])["fact_f1"] == 0.0
 
 
-def test_a_repeated_statement_in_mentions_overlaps_too() -> None:
+def test_only_the_gold_widens_matching_a_predictions_own_mentions_do_not() -> None:
+    """SPEC: the gold's `also_evidence` lists other places of the same fact; a prediction's own
+    extra fields (its list of other mentions) never widen the match."""
     elsewhere = fact(
         evidence="A summary bullet.",
+        span=(500, 510),
         mentions=[Mention(evidence=SENTENCE, span=(0, 10), section="timeline")],
     )
-    assert score([gold()], [elsewhere])["fact_f1"] == 1.0
+    assert score([gold()], [elsewhere])["fact_f1"] == 0.0
+    assert score([gold(also_evidence=["A summary bullet."])], [elsewhere])["fact_f1"] == 1.0
+
+
+def test_spans_that_overlap_match_whatever_the_evidence_says() -> None:
+    assert (
+        score([gold(evidence="Quite another sentence.", span=(40, 45))], [fact()])["fact_f1"] == 1.0
+    )
+    assert (
+        score([gold(evidence="Quite another sentence.", span=(60, 65))], [fact()])["fact_f1"] == 0.0
+    )
 
 
 def test_change_only_gold_matches_on_change() -> None:
@@ -85,6 +100,47 @@ def test_metric_needs_every_keyword() -> None:
     assert score([gold(metric_keywords=keywords)], [fact()])["metric_accuracy"] == 0.0
     right = fact(metric="smartphone exports (volume)")
     assert score([gold(metric_keywords=keywords)], [right])["metric_accuracy"] == 1.0
+
+
+def test_a_keyword_may_list_alternatives() -> None:
+    keywords = ["nodx|non-oil domestic export"]
+    for metric in ("nodx", "electronic nodx", "non-oil domestic exports"):
+        assert (
+            score([gold(metric_keywords=keywords)], [fact(metric=metric)])["metric_accuracy"] == 1
+        )
+    assert score([gold(metric_keywords=keywords)], [fact()])["metric_accuracy"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("predicted", "wanted"),
+    [
+        ("2023-01/2023-06", "2023-H1"),
+        ("2023-07/2023-12", "2023-H2"),
+        ("2023-01/2023-03", "2023-Q1"),
+        ("2023-10/2023-12", "2023-Q4"),
+        ("2023-01/2023-12", "2023"),
+        ("2023-01-01/2023-03-31", "2023-01/2023-03"),
+        ("2023-01-01/2023-12-31", "2023"),
+        ("2023-02-01/2023-02-28", "2023-02"),
+    ],
+)
+def test_two_spellings_of_one_period_are_the_same_period(predicted: str, wanted: str) -> None:
+    assert score([gold(period=wanted)], [fact(period=predicted)])["period_accuracy"] == 1.0
+    assert score([gold(period=predicted)], [fact(period=wanted)])["period_accuracy"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("predicted", "wanted"),
+    [
+        ("2023-01/2023-05", "2023-H1"),
+        ("2023-Q1", "2023-Q2"),
+        ("2023-01-02/2023-03-31", "2023-Q1"),  # not the whole first month
+        ("2023-02", "2023-02-28"),
+        ("2021/2025", "2021/2022"),
+    ],
+)
+def test_different_stretches_of_time_are_different_periods(predicted: str, wanted: str) -> None:
+    assert score([gold(period=wanted)], [fact(period=predicted)])["period_accuracy"] == 0.0
 
 
 def test_optional_gold_costs_nothing_when_missed_and_counts_when_found() -> None:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from collections.abc import Iterable
@@ -47,6 +48,9 @@ class GoldFact(BaseModel):
     partner: str | None = None
     section: str = "body"
     evidence: str
+    # Other places the article states the same fact (a digest bullet and the body): a
+    # prediction citing any of them matches. Only the gold widens matching (SPEC.md).
+    also_evidence: list[str] = Field(default_factory=list)
     span: tuple[int, int] | None = None
     optional: bool = False
 
@@ -282,16 +286,16 @@ def facts_match(predicted: Fact, gold: GoldFact) -> bool:
 
 
 def evidence_overlaps(predicted: Fact, gold: GoldFact) -> bool:
-    places = [(predicted.evidence, predicted.span)]
-    places += [(m.evidence, m.span) for m in predicted.mentions]
-    wanted = normalize(gold.evidence)
-    for evidence, span in places:
-        got = normalize(evidence)
+    """SPEC 1: one whitespace-normalized evidence contains the other (the gold's own or one of
+    its `also_evidence`), or the spans overlap. The prediction's own list of other mentions
+    never widens the match."""
+    got = normalize(predicted.evidence)
+    for wanted in map(normalize, [gold.evidence, *gold.also_evidence]):
         if got and wanted and (got in wanted or wanted in got):
             return True
-        if gold.span and span[0] < gold.span[1] and gold.span[0] < span[1]:
-            return True
-    return False
+    if gold.span is None:
+        return False
+    return predicted.span[0] < gold.span[1] and gold.span[0] < predicted.span[1]
 
 
 def wrong_fields(predicted: Fact, gold: GoldFact) -> list[str]:
@@ -303,13 +307,67 @@ def wrong_fields(predicted: Fact, gold: GoldFact) -> list[str]:
     )
     if not change_right:
         wrong.append("change")
-    for field in ("period", "entity", "partner", "qualifier"):
+    if not same_period(predicted.period, gold.period):
+        wrong.append("period")
+    for field in ("entity", "partner", "qualifier"):
         if getattr(predicted, field) != getattr(gold, field):
             wrong.append(field)
-    metric = predicted.metric.lower()
-    if not all(keyword.lower() in metric for keyword in gold.metric_keywords):
+    if not has_keywords(predicted.metric, gold.metric_keywords):
         wrong.append("metric")
     return wrong
+
+
+def has_keywords(metric: str, keywords: list[str]) -> bool:
+    """SPEC 3: every keyword appears in the metric; `a|b` is satisfied by either."""
+    metric = metric.lower()
+    return all(
+        any(option.strip().lower() in metric for option in keyword.split("|"))
+        for keyword in keywords
+    )
+
+
+def same_period(a: str | None, b: str | None) -> bool:
+    """SPEC 3: equal labels, or two spellings of one stretch of time (2023-H1 = 2023-01/2023-06,
+    2023-Q1 = 2023-01/2023-03, 2023 = 2023-01/2023-12, a day range covering whole months = the
+    month range)."""
+    if a == b:
+        return True
+    first, second = period_bounds(a), period_bounds(b)
+    return first is not None and first == second
+
+
+def period_bounds(label: str | None) -> tuple[date, date] | None:
+    """The first and last day a period label covers; None for a label of another form."""
+    if not label:
+        return None
+    parts = label.split("/")
+    if len(parts) == 2:
+        start, end = _label_bounds(parts[0]), _label_bounds(parts[1])
+        return (start[0], end[1]) if start and end else None
+    return _label_bounds(label) if len(parts) == 1 else None
+
+
+def _label_bounds(label: str) -> tuple[date, date] | None:
+    m = re.fullmatch(r"(\d{4})(?:-(H[12]|Q[1-4]|\d{2})(?:-(\d{2}))?)?", label)
+    if not m:
+        return None
+    year, part, day = int(m[1]), m[2], m[3]
+    try:
+        if part is None:
+            first, last = 1, 12
+        elif part.startswith("H"):
+            first = 1 if part == "H1" else 7
+            last = first + 5
+        elif part.startswith("Q"):
+            first = 3 * int(part[1]) - 2
+            last = first + 2
+        else:
+            first = last = int(part)
+            if day is not None:
+                return date(year, first, int(day)), date(year, first, int(day))
+        return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+    except ValueError:
+        return None
 
 
 def field_value(fact: Fact | GoldFact, field: str) -> object:
