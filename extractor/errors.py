@@ -39,6 +39,14 @@ class FetchError(NewsfactsError):
         super().__init__(f"{url}: {detail}")
 
 
+class ExtractTimeout(NewsfactsError):
+    """One article's extraction ran past its time budget (a hostile or runaway page)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"extraction gave up after {seconds:g}s (the article's time budget)")
+
+
 class StoreError(NewsfactsError):
     """The fact store cannot be opened or written."""
 

@@ -15,6 +15,8 @@ goes on. Jobs that do a stage of their own before it (the crawl fetches) wrap th
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -24,7 +26,7 @@ from typing import Literal, NamedTuple
 
 import sqlite_utils
 
-from extractor.errors import NewsfactsError, ParseError, StoreError
+from extractor.errors import ExtractTimeout, NewsfactsError, ParseError, StoreError
 from extractor.extract.facts import extract_facts
 from extractor.ingest.charset import looks_binary
 from extractor.ingest.fetch import FetchResult
@@ -46,6 +48,9 @@ Stage = Literal["discover", "fetch", "parse", "extract", "store"]
 Outcome = Literal["new", "updated", "unchanged", "duplicate", "error"]
 # Content types we parse as pages; anything else (PDF, images) is recorded, not parsed.
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+# Seconds one article may spend in extraction before it is recorded as an error and the run
+# goes on. A real article takes well under a second; only a hostile page comes near this.
+EXTRACT_BUDGET_SECONDS = 20.0
 KEPT_FAILURES = 100  # failure messages a run keeps in memory, for a one-off `ingest` to show
 
 
@@ -238,8 +243,35 @@ def recording(
 # --- parse + extract + store --------------------------------------------------------------------
 
 
-def process(db: sqlite_utils.Database, document: Document, run: Run) -> Outcome:
-    """Parse, extract and store one document; a failure becomes an error row and "error"."""
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise ExtractTimeout in this block once `seconds` have passed (a real-time alarm; only
+    the main thread receives signals, so elsewhere the block runs unbounded)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ExtractTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def process(
+    db: sqlite_utils.Database,
+    document: Document,
+    run: Run,
+    *,
+    budget: float = EXTRACT_BUDGET_SECONDS,
+) -> Outcome:
+    """Parse, extract and store one document; a failure becomes an error row and "error".
+    Extraction past `budget` seconds is such a failure."""
     with recording(db, run, document.url, "parse") as step:
         if isinstance(document, FetchedPage):
             article = parse_page(document)
@@ -249,7 +281,8 @@ def process(db: sqlite_utils.Database, document: Document, run: Run) -> Outcome:
         if article.truncated and len(run.truncated) < KEPT_FAILURES:
             run.truncated.append(document.url)
         step.stage = "extract"
-        facts = extract_facts(article)
+        with time_budget(budget):
+            facts = extract_facts(article)
         run.lap("extract")
         step.stage = "store"
         saved = save(db, document, article, facts, run.id)
