@@ -249,12 +249,50 @@ def test_the_connection_goes_to_the_checked_address_not_a_second_dns_answer(
 
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     port = site.server.server_address[1]
-    site.add("/robots.txt", b"", status=404)
     site.add("/page", b"<p>checked and fetched</p>")
     with Fetcher(policy(allow_private=["127.0.0.1/32"])) as fetcher:
         result = fetcher.fetch(f"http://rebind.test:{port}/page")
     assert result.status == 200 and b"checked and fetched" in result.content
     assert site.hits["/page"] == 1
+
+
+def resolving(monkeypatch: pytest.MonkeyPatch, names: dict[str, list[str]]) -> None:
+    """A resolver that answers `names` (each with its addresses, in order) and asks the real
+    one for anything else."""
+    real = socket.getaddrinfo
+
+    def answer(host, port, *args, **kwargs):  # noqa: ANN001, ANN202 - socket's signature
+        if host in names:
+            return [info for a in names[host] for info in real(a, port, *args, **kwargs)]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", answer)
+
+
+def test_a_host_with_a_dead_address_is_reached_at_its_next_one(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every checked address is pinned, tried in the resolver's order (nothing listens on
+    127.0.0.2 here), as a plain connect tries a host's addresses in turn."""
+    resolving(monkeypatch, {"two.test": ["127.0.0.2", "127.0.0.1"]})
+    port = site.server.server_address[1]
+    site.add("/page", b"<p>second address</p>")
+    with Fetcher(policy(allow_private=["127.0.0.0/8"])) as fetcher:
+        result = fetcher.fetch(f"http://two.test:{port}/page")
+    assert result.status == 200 and site.hits["/page"] == 1
+
+
+def test_an_internationalised_host_name_is_fetched(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The address is checked under the name as written and the socket opened under its
+    ASCII (punycode) form, as the HTTP client spells it: one pin serves both."""
+    resolving(monkeypatch, {"bücher.test": ["127.0.0.1"], "xn--bcher-kva.test": ["127.0.0.1"]})
+    port = site.server.server_address[1]
+    site.add("/buch", b"<p>umlaut host</p>")
+    with Fetcher(policy(allow_private=["127.0.0.1"])) as fetcher:
+        result = fetcher.fetch(f"http://bücher.test:{port}/buch")
+    assert result.status == 200 and site.hits["/buch"] == 1
 
 
 def test_gzip_bomb_stops_at_the_byte_cap_after_decoding(site: Site) -> None:

@@ -144,8 +144,8 @@ class Fetcher:
         while True:
             try:
                 return self._follow(url, headers, deadline, allow, delay, robots=True)
-            except FetchTimeout as timeout:
-                self.timed_out.setdefault(host_of(url), str(timeout))
+            except FetchTimeout as timeout:  # the host that timed out, after any redirect
+                self.timed_out.setdefault(host_of(timeout.url), str(timeout))
                 raise
             except _Retryable as retry:
                 wait = retry.wait
@@ -267,7 +267,7 @@ class Fetcher:
                 " `newsfacts ingest --allow-private`"
             )
             raise UnsafeURLError(url, f"host resolves to a non-public address ({where}); {hint}")
-        pin(parts.hostname, port, addresses[0])
+        pin(httpx.URL(url).raw_host.decode("ascii"), port, addresses)
 
     def _be_polite(self, url: str, delay: float) -> None:
         host = host_of(url)

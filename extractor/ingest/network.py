@@ -34,22 +34,24 @@ import httpx
 _current = threading.local()
 
 
-def pin(host: str, port: int, address: str) -> None:
-    """Connect to `address` whenever this thread asks for `host`:`port`."""
-    pins: dict[tuple[str, int], str] | None = getattr(_current, "pins", None)
+def pin(host: str, port: int, addresses: list[str]) -> None:
+    """Connect to one of `addresses` (in the resolver's order) whenever this thread asks for
+    `host`:`port`. `host` as the HTTP client names it: an IDN host in its ASCII (punycode)
+    form."""
+    pins: dict[tuple[str, int], list[str]] | None = getattr(_current, "pins", None)
     if pins is None:
         pins = _current.pins = {}
-    pins[(host.lower(), port)] = address
+    pins[(host.lower(), port)] = list(addresses)
 
 
-def pinned(host: str, port: int) -> str:
-    """The checked address for `host`:`port` in this thread; a host never checked (only
+def pinned(host: str, port: int) -> list[str]:
+    """The checked addresses for `host`:`port` in this thread; a host never checked (only
     possible outside Fetcher) is refused rather than resolved again."""
     pins = getattr(_current, "pins", None) or {}
-    address = pins.get((host.lower(), port))
-    if address is None:
+    addresses = pins.get((host.lower(), port))
+    if not addresses:
         raise httpcore.ConnectError(f"{host}:{port} was not checked before connecting")
-    return address
+    return addresses
 
 
 @contextmanager
@@ -109,10 +111,18 @@ class _Backend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[typing.Any] | None = None,
     ) -> httpcore.NetworkStream:
-        stream = self._backend.connect_tcp(
-            pinned(host, port), port, _bounded(timeout), local_address, socket_options
-        )
-        return _Stream(stream)
+        failure: Exception | None = None
+        for address in pinned(host, port):  # as a resolver's addresses are tried: in turn
+            try:
+                stream = self._backend.connect_tcp(
+                    address, port, _bounded(timeout), local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                failure = error
+                continue
+            return _Stream(stream)
+        assert failure is not None
+        raise failure
 
     def connect_unix_socket(
         self,

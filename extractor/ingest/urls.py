@@ -94,7 +94,7 @@ def is_local_network_address(address: str) -> bool:
 def resolve_addresses(host: str, port: int) -> list[str]:
     """Every address a host name resolves to (an IP literal resolves to itself)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return sorted({str(info[4][0]) for info in infos})
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))  # the resolver's order
 
 
 def in_networks(address: str, networks: list[str]) -> bool:
