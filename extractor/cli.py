@@ -122,6 +122,16 @@ def log_progress(label: str) -> Callable[[int, int], None]:
     return on_progress
 
 
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Ctrl-C in a run: the library closed the run row as interrupted; say so and exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("interrupted; run the command again to carry on", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
 def read_input(source: str, *, page: bool = True) -> str:
     from extractor.ingest.files import read_source
 
@@ -210,13 +220,14 @@ def ingest(
     """Ingest article files (HTML or text) or URLs into the database, once each.
 
     A file or URL that fails is recorded in the errors table and reported; the others are
-    still stored, and the exit code is 1.
+    still stored, and the exit code is 3.
     """
     from extractor.jobs.ingest import ingest as ingest_sources
     from extractor.store.db import open_db
 
     db = open_db(db_path)
-    summary = ingest_sources(db, sources, published=published, allow_private=allow_private)
+    with interruptible():
+        summary = ingest_sources(db, sources, published=published, allow_private=allow_private)
     for url in summary.truncated:
         click.echo(f"Warning: {url}: {CUT_SHORT}", err=True)
     click.echo(
@@ -352,7 +363,7 @@ def reextract(db_path: Path, workers: int | None, everything: bool) -> None:
     """
     from extractor.jobs.reextract import reextract as run_reextract
 
-    with progress_bar("Re-extracting") as on_progress:
+    with interruptible(), progress_bar("Re-extracting") as on_progress:
         result = run_reextract(
             db_path, workers=workers, everything=everything, on_progress=on_progress
         )

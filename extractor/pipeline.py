@@ -255,12 +255,18 @@ def time_budget(seconds: float) -> Iterator[None]:
         raise ExtractTimeout(seconds)
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    earlier, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        try:  # the alarm off first: one firing now would escape from here
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+            if earlier:  # a caller's own timer goes on, less the time spent here
+                left = earlier - (time.monotonic() - started)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
 
 
 def process(
@@ -313,7 +319,8 @@ def reextract_stored(
     for row in article_rows(db, ids):
         with attempt(row["url"], "extract", failures.append):
             article = article_from_row(row)
-            facts = extract_facts(article)
+            with time_budget(EXTRACT_BUDGET_SECONDS):
+                facts = extract_facts(article)
             swaps.append((row["id"], [fact_row(row["id"], f, version, article) for f in facts]))
             urls.append(row["url"])
     try:

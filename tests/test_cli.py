@@ -88,7 +88,7 @@ def test_extract_csv_has_one_row_per_fact_with_json_lists() -> None:
 
 def test_ingest_records_a_bad_file_and_stores_the_rest(tmp_path) -> None:
     """One file that cannot be read does not stop the others: it becomes an error row of the
-    ingest run, its message is one line on stderr, and the exit code is 1."""
+    ingest run, its message is one line on stderr, and the exit code is 3."""
     import sqlite3
 
     good = tmp_path / "good.txt"

@@ -39,3 +39,15 @@ def test_an_article_past_its_time_budget_is_an_error_row_and_the_run_goes_on(
         )
     ]
     assert conn.execute("select count(*) from articles").fetchone() == (1,)
+
+
+def test_the_budget_leaves_a_callers_own_timer_running(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "n.db")
+    run = Run.start(db, "ingest")
+    signal.setitimer(signal.ITIMER_REAL, 100.0)
+    try:
+        process(db, SavedPage(url="file:///one.txt", raw=SENTENCE), run, budget=5.0)
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    assert 90.0 < left < 100.0

@@ -187,12 +187,16 @@ def test_public_server_refuses_writes_with_405_and_logs_each_error_in_one_line(
             }
             missing = client.get("/newsfacts/no_such_table")
             empty_search = client.get("/newsfacts/facts", params={"_search": '"'})
+            empty_column_search = client.get(
+                "/newsfacts/facts", params={"_search_evidence": '""', "metric": "exports"}
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
     assert {name: r.status_code for name, r in writes.items()} == dict.fromkeys(writes, 405)
     assert missing.status_code == 404
     assert empty_search.status_code == 200, empty_search.text[:300]
+    assert empty_column_search.status_code == 200, empty_column_search.text[:300]
     text = log.read_text()
     assert "Traceback" not in text
     error_lines = [line for line in text.splitlines() if line.startswith(("404 ", "405 "))]

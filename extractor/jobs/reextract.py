@@ -85,8 +85,14 @@ def reextract(
     context = _context()
     write_turn = context.Lock()
     pool = _pool(context, workers, db_path, version, write_turn) if workers > 1 else None
-    db = open_db(db_path)
-    run = Run.start(db, "reextract", version=version)
+    try:
+        db = open_db(db_path)
+        run = Run.start(db, "reextract", version=version)
+    except BaseException:  # no run to close, but the forked workers must not outlive us
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        raise
     status = "failed"
     done = 0
     try:

@@ -27,7 +27,6 @@ from datasette.utils.asgi import Base400
 from datasette.views.base import DatasetteError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-SEARCH_PARAMS = frozenset({"_search"})
 WORD = re.compile(r"[^\s\"]")
 log = logging.getLogger("newsfacts.serve")
 
@@ -57,7 +56,7 @@ def asgi_wrapper(datasette: Any) -> Any:
 
 async def refuse_method(scope: dict, send: Any) -> None:
     log.warning("405 %s %s: read-only server", scope.get("method"), scope.get("path"))
-    body = b"This server is read-only: it answers GET and HEAD only.\n"
+    body = b"This server is read-only: it answers GET, HEAD and OPTIONS only.\n"
     await send(
         {
             "type": "http.response.start",
@@ -73,15 +72,21 @@ async def refuse_method(scope: dict, send: Any) -> None:
 
 
 def without_empty_search(scope: dict) -> dict:
-    """The scope without a search parameter that holds nothing but quotes and spaces."""
+    """The scope without a search parameter (`_search`, `_search_<column>`) that holds
+    nothing but quotes and spaces. The query string is rebuilt only when one is dropped, byte
+    for byte (latin-1 both ways), so other parameters reach Datasette as they were sent."""
     raw = scope.get("query_string", b"").decode("latin-1")
-    if "_search" not in raw:
+    if not raw:
         return scope
-    pairs = parse_qsl(raw, keep_blank_values=True)
-    kept = [(k, v) for k, v in pairs if k not in SEARCH_PARAMS or WORD.search(v)]
+    pairs = parse_qsl(raw, keep_blank_values=True, encoding="latin-1")
+    kept = [(k, v) for k, v in pairs if not is_search(k) or WORD.search(v)]
     if len(kept) == len(pairs):
         return scope
-    return {**scope, "query_string": urlencode(kept).encode("latin-1")}
+    return {**scope, "query_string": urlencode(kept, encoding="latin-1").encode("latin-1")}
+
+
+def is_search(key: str) -> bool:
+    return key == "_search" or key.startswith("_search_")
 
 
 @hookimpl(tryfirst=True)

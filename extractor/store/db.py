@@ -97,6 +97,7 @@ def open_db(path: Path | str = DEFAULT_DB) -> sqlite_utils.Database:
             f"cannot open database {path}: no folder {path.parent}; create it first"
             f" (mkdir -p {path.parent}) or give another --db"
         )
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
         db = sqlite_utils.Database(conn)
@@ -108,12 +109,11 @@ def open_db(path: Path | str = DEFAULT_DB) -> sqlite_utils.Database:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         schema.apply(db)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(
-            f"cannot open database {path}: {exc}; is it a newsfacts SQLite file?"
-        ) from exc
-    except OSError as exc:
-        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    except (sqlite3.DatabaseError, OSError) as exc:
+        if conn is not None:
+            conn.close()
+        hint = "; is it a newsfacts SQLite file?" if isinstance(exc, sqlite3.DatabaseError) else ""
+        raise StoreError(f"cannot open database {path}: {exc}{hint}") from exc
     return db
 
 

@@ -110,7 +110,7 @@ def close_stale_runs(db: sqlite_utils.Database) -> int:
         with writing(db):
             db.execute(
                 f"update runs set status = 'interrupted', finished_at = ? "
-                f"where id in ({', '.join('?' * len(stale))})",
+                f"where status = 'running' and id in ({', '.join('?' * len(stale))})",
                 [now(), *stale],
             )
     return len(stale)
