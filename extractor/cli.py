@@ -420,8 +420,11 @@ def check(directory: Path | None) -> None:
     """Validate every pattern file in DIR (default: the installed patterns) and list every
     problem as FILE:LINE: FIELD: PROBLEM. Exits 1 if there is any, 0 with a summary if not."""
     from extractor.patterns import PATTERNS_DIR, check_patterns
+    from extractor.vocabulary import check_vocabulary
 
-    result = check_patterns(directory or PATTERNS_DIR)
+    folder = directory or PATTERNS_DIR
+    result = check_patterns(folder)
+    result.problems += check_vocabulary(folder)
     for problem in result.problems:
         click.echo(str(problem))
     click.echo(result.summary(), err=bool(result.problems))

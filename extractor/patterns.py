@@ -387,6 +387,7 @@ def load_family(name: str, directory: Path = PATTERNS_DIR) -> list[Any]:
 class FamilyFile:
     """One pattern file read: its valid entries (with the line of each id) and its problems."""
 
+    path: Path
     entries: list[PatternBase] = field(default_factory=list)
     problems: list[PatternProblem] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
@@ -400,7 +401,7 @@ def _read_cached(path: Path) -> FamilyFile:
 def read_family(path: Path) -> FamilyFile:
     """Every valid entry of one pattern file, and every problem of its invalid lines."""
     model = FAMILIES.get(path.stem)
-    read = FamilyFile()
+    read = FamilyFile(path)
     if model is None:
         known = ", ".join(f"{name}.jsonl" for name in FAMILIES)
         read.problems.append(PatternProblem(path, 0, "", f"not a pattern family (known: {known})"))

@@ -21,9 +21,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from extractor.errors import PatternError
-from extractor.patterns import PATTERNS_DIR, MonthPattern, load_family
+from extractor.patterns import (
+    PATTERNS_DIR,
+    CuePattern,
+    EntityPattern,
+    MonthPattern,
+    PatternProblem,
+    UnitPattern,
+    load_family,
+    read_family,
+)
 from extractor.patterns import expand_macros as expand_static_macros
 from extractor.phrases import phrase_alternation
 
@@ -184,3 +194,55 @@ def local_dollar(economy: str | None) -> str | None:
 def flow_categories() -> frozenset[str]:
     """The metric categories of flow cues ("exports", "imports", "sales", "output")."""
     return frozenset(entry.category for entry in load_family("metrics") if entry.flow)
+
+
+def check_vocabulary(directory: Path = PATTERNS_DIR) -> list[PatternProblem]:
+    """The rules that span entries or files, checked on the folder `directory` (the typed
+    models check each line alone): the twelve months numbered 1-12 once each, cue roles
+    unique, an economy's fiscal_start and local_dollar given once, and local_dollar a currency
+    the unit lexicon knows."""
+    problems: list[PatternProblem] = []
+    months = read_family(directory / "months.jsonl")
+    numbers: dict[int, str] = {}
+    for entry in months.entries:
+        assert isinstance(entry, MonthPattern)
+        if entry.number in numbers:
+            where = f"month {entry.number} is also {numbers[entry.number]!r}"
+            problems.append(PatternProblem(months.path, months.lines[entry.id], "number", where))
+        numbers.setdefault(entry.number, entry.id)
+    missing = sorted(set(range(1, 13)) - set(numbers))
+    if months.entries and missing:
+        message = f"no month numbered {', '.join(map(str, missing))}"
+        problems.append(PatternProblem(months.path, 0, "", message))
+    cues = read_family(directory / "cues.jsonl")
+    roles: dict[str, str] = {}
+    for entry in cues.entries:
+        assert isinstance(entry, CuePattern)
+        if entry.role in roles:
+            message = f"role {entry.role!r} is also the role of {roles[entry.role]!r}"
+            problems.append(PatternProblem(cues.path, cues.lines[entry.id], "role", message))
+        roles.setdefault(entry.role, entry.id)
+    units = read_family(directory / "units.jsonl")
+    codes = {
+        entry.unit
+        for entry in units.entries
+        if isinstance(entry, UnitPattern) and entry.kind == "currency" and not entry.minor
+    }
+    entities = read_family(directory / "entities.jsonl")
+    given: dict[tuple[str, str], object] = {}
+    for entry in entities.entries:
+        assert isinstance(entry, EntityPattern)
+        line = entities.lines[entry.id]
+        for name, value in (
+            ("fiscal_start", entry.fiscal_start),
+            ("local_dollar", entry.local_dollar),
+        ):
+            if value is None:
+                continue
+            if name == "local_dollar" and value not in codes:
+                message = f"{value!r} is no currency of units.jsonl"
+                problems.append(PatternProblem(entities.path, line, name, message))
+            if given.setdefault((entry.canonical, name), value) != value:
+                message = f"a second {name} for {entry.canonical}"
+                problems.append(PatternProblem(entities.path, line, name, message))
+    return problems

@@ -179,3 +179,37 @@ def test_loading_a_broken_family_raises_pattern_error_with_file_and_line(tmp_pat
         load_family("changes", folder)
     assert (caught.value.path, caught.value.line) == (str(folder / "changes.jsonl"), LINE)
     assert caught.value.problems == ["direction: Input should be 'up' or 'down'"]
+
+
+@pytest.mark.parametrize(
+    ("family", "change", "field", "says"),
+    [
+        ("months", lambda e: e.update(number=1), "number", "month 1 is also"),
+        ("cues", lambda e: e.update(role="counted_goods"), "role", "is also the role of"),
+    ],
+    ids=["month-twice", "cue-role-twice"],
+)
+def test_rules_across_entries_are_checked_with_file_and_line(
+    tmp_path, family, change, field, says
+) -> None:
+    """Rules no single line can break alone used to surface only when extraction first read
+    the vocabulary (with line 0, and only for the installed folder)."""
+    folder = broken_folder(tmp_path, family, change)
+    result = run_check(folder)
+    assert_reported(result, folder, family, field)
+    assert says in result.stdout
+
+
+def test_a_local_dollar_must_be_a_currency_the_units_know(tmp_path) -> None:
+    folder = tmp_path / "patterns"
+    shutil.copytree(PATTERNS_DIR, folder)
+    path = folder / "entities.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines, 1) if '"local_dollar"' in line)
+    entry = json.loads(lines[number - 1])
+    entry["local_dollar"] = "XYZ"
+    lines[number - 1] = json.dumps(entry)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_check(folder)
+    assert result.exit_code == 1
+    assert f"{path}:{number}: local_dollar: 'XYZ' is no currency of units.jsonl" in result.stdout
