@@ -19,15 +19,17 @@ each behind one cached function:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from extractor.errors import PatternError
 from extractor.patterns import (
     PATTERNS_DIR,
-    CuePattern,
     EntityPattern,
+    FamilyFile,
     MonthPattern,
     PatternProblem,
     UnitPattern,
@@ -201,27 +203,17 @@ def check_vocabulary(directory: Path = PATTERNS_DIR) -> list[PatternProblem]:
     models check each line alone): the twelve months numbered 1-12 once each, cue roles
     unique, an economy's fiscal_start and local_dollar given once, and local_dollar a currency
     the unit lexicon knows."""
-    problems: list[PatternProblem] = []
     months = read_family(directory / "months.jsonl")
-    numbers: dict[int, str] = {}
-    for entry in months.entries:
-        assert isinstance(entry, MonthPattern)
-        if entry.number in numbers:
-            where = f"month {entry.number} is also {numbers[entry.number]!r}"
-            problems.append(PatternProblem(months.path, months.lines[entry.id], "number", where))
-        numbers.setdefault(entry.number, entry.id)
-    missing = sorted(set(range(1, 13)) - set(numbers))
+    number = "month {value} is also {first!r}"
+    problems = given_once(months, "number", lambda month: month.number, number)
+    numbers = {entry.number for entry in months.entries if isinstance(entry, MonthPattern)}
+    missing = sorted(set(range(1, 13)) - numbers)
     if months.entries and missing:
         message = f"no month numbered {', '.join(map(str, missing))}"
         problems.append(PatternProblem(months.path, 0, "", message))
     cues = read_family(directory / "cues.jsonl")
-    roles: dict[str, str] = {}
-    for entry in cues.entries:
-        assert isinstance(entry, CuePattern)
-        if entry.role in roles:
-            message = f"role {entry.role!r} is also the role of {roles[entry.role]!r}"
-            problems.append(PatternProblem(cues.path, cues.lines[entry.id], "role", message))
-        roles.setdefault(entry.role, entry.id)
+    role = "role {value!r} is also the role of {first!r}"
+    problems += given_once(cues, "role", lambda cue: cue.role, role)
     units = read_family(directory / "units.jsonl")
     codes = {
         entry.unit
@@ -245,4 +237,20 @@ def check_vocabulary(directory: Path = PATTERNS_DIR) -> list[PatternProblem]:
             if given.setdefault((entry.canonical, name), value) != value:
                 message = f"a second {name} for {entry.canonical}"
                 problems.append(PatternProblem(entities.path, line, name, message))
+    return problems
+
+
+def given_once(
+    read: FamilyFile, field: str, key: Callable[[Any], object], says: str
+) -> list[PatternProblem]:
+    """A problem for each entry of `read` whose `field` (read by `key`) repeats an earlier
+    entry's; `says` is worded with {value} and {first} (the earlier entry's id)."""
+    problems: list[PatternProblem] = []
+    first: dict[object, str] = {}
+    for entry in read.entries:
+        value = key(entry)
+        if value in first:
+            message = says.format(value=value, first=first[value])
+            problems.append(PatternProblem(read.path, read.lines[entry.id], field, message))
+        first.setdefault(value, entry.id)
     return problems

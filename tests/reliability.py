@@ -20,15 +20,18 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 
 COUNTERS: Counter[str] = Counter()
@@ -196,6 +199,75 @@ class Site:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def bulletin(index: int) -> str:
+    """A small trade-news page of our own, its figures varying with `index`."""
+    return (
+        f"<!doctype html><html><head><title>Bulletin {index}</title></head><body><article>"
+        f"<h1>Freedonia trade bulletin {index}</h1>"
+        f"<p>Freedonia's exports rose {index + 1}.5% year-on-year to ${index + 3}.2 billion in "
+        f"October 2025, the customs office said.</p>"
+        f"<p>Imports fell {index % 4 + 1}.1% to ${index + 2}.4 billion in the month.</p>"
+        "</article></body></html>"
+    )
+
+
+def publish_bulletins(site: Site, pages: int) -> None:
+    """`pages` bulletins at /news/N.html and an RSS feed of them at /feed.xml."""
+    for i in range(pages):
+        site.add(f"/news/{i}.html", bulletin(i))
+    items = "".join(
+        f"<item><title>{i}</title><link>{site.url(f'/news/{i}.html')}</link></item>"
+        for i in range(pages)
+    )
+    site.add(
+        "/feed.xml",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>',
+        "application/rss+xml",
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def public_server(db: Path, log: Path) -> Iterator[httpx.Client]:
+    """A real `newsfacts serve --public` process on 127.0.0.1 (its stderr in `log`), and a
+    client for it once it answers; stopped on the way out."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "extractor", "serve", "--db", str(db), "--public"]
+        + ["--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", timeout=60, trust_env=False
+        ) as client:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    if client.get("/-/versions.json").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert server.poll() is None, log.read_text()[-2000:]
+                assert time.monotonic() < deadline, "serve did not come up"
+                time.sleep(0.3)
+            yield client
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
 
 
 def sources_toml(site: Site, *, feeds=(), sitemaps=(), urls=(), name: str = "local") -> str:

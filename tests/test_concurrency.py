@@ -17,35 +17,14 @@ import threading
 import time
 from pathlib import Path
 
-from reliability import Site, record, sources_toml
+from reliability import Site, publish_bulletins, record, sources_toml
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = 16
 
 
-def bulletin(index: int) -> str:
-    return (
-        f"<!doctype html><html><head><title>Bulletin {index}</title></head><body><article>"
-        f"<h1>Freedonia trade bulletin {index}</h1>"
-        f"<p>Freedonia's exports rose {index + 1}.5% year-on-year to ${index + 3}.2 billion in "
-        f"October 2025, the customs office said.</p>"
-        f"<p>Imports fell {index % 4 + 1}.1% to ${index + 2}.4 billion in the month.</p>"
-        "</article></body></html>"
-    )
-
-
 def publish(site: Site) -> None:
-    for i in range(PAGES):
-        site.add(f"/news/{i}.html", bulletin(i))
-    items = "".join(
-        f"<item><title>{i}</title><link>{site.url(f'/news/{i}.html')}</link></item>"
-        for i in range(PAGES)
-    )
-    site.add(
-        "/feed.xml",
-        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>',
-        "application/rss+xml",
-    )
+    publish_bulletins(site, PAGES)
 
 
 def start_crawl(sources: Path, db: Path) -> subprocess.Popen:

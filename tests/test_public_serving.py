@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from reliability import Site, sources_toml
+from reliability import Site, bulletin, public_server, publish_bulletins, sources_toml
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = 200
@@ -26,31 +26,6 @@ PAGES_TO_CHECK = [
     "/newsfacts/facts",
     "/newsfacts/metric_over_time?entity=Freedonia&metric=exports&partner=",
 ]
-
-
-def bulletin(index: int) -> str:
-    return (
-        f"<!doctype html><html><head><title>Bulletin {index}</title></head><body><article>"
-        f"<h1>Freedonia trade bulletin {index}</h1>"
-        f"<p>Freedonia's exports rose {index % 9 + 1}.5% year-on-year to ${index + 3}.2 billion "
-        f"in October 2025, the customs office said.</p>"
-        f"<p>Imports fell {index % 4 + 1}.1% to ${index + 2}.4 billion in the month.</p>"
-        "</article></body></html>"
-    )
-
-
-def publish(site: Site, pages: int) -> None:
-    for i in range(pages):
-        site.add(f"/news/{i}.html", bulletin(i))
-    items = "".join(
-        f"<item><title>{i}</title><link>{site.url(f'/news/{i}.html')}</link></item>"
-        for i in range(pages)
-    )
-    site.add(
-        "/feed.xml",
-        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>',
-        "application/rss+xml",
-    )
 
 
 def file_counts(db: Path) -> tuple[int, int]:
@@ -68,19 +43,6 @@ def shown_counts(client: httpx.Client) -> tuple[int, int]:
     facts = client.get("/newsfacts/facts.json", params={"_size": 1})
     assert articles.status_code == 200 and facts.status_code == 200, facts.text[:300]
     return articles.json()["filtered_table_rows_count"], facts.json()["filtered_table_rows_count"]
-
-
-def wait_until_up(client: httpx.Client, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if client.get("/-/versions.json").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert server.poll() is None, log.read_text()[-2000:]
-        assert time.monotonic() < deadline, "serve did not come up"
-        time.sleep(0.3)
 
 
 @pytest.fixture
@@ -102,27 +64,12 @@ def test_public_server_answers_through_a_crawl_and_after_it_is_killed(
     seeded_db: Path, tmp_path: Path
 ) -> None:
     db = seeded_db
-    log = tmp_path / "serve.log"
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "extractor", "serve", "--db", str(db), "--public"]
-        + ["--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-        cwd=REPO,
-    )
     sources = tmp_path / "sources.toml"
     crawl: subprocess.Popen | None = None
     answered = 0
     try:
-        with (
-            Site() as site,
-            httpx.Client(
-                base_url=f"http://127.0.0.1:{port}", timeout=30, trust_env=False
-            ) as client,
-        ):
-            wait_until_up(client, server, log)
-            publish(site, PAGES)
+        with Site() as site, public_server(db, tmp_path / "serve.log") as client:
+            publish_bulletins(site, PAGES)
             sources.write_text(sources_toml(site, feeds=["/feed.xml"]))
             crawl = subprocess.Popen(
                 [sys.executable, "-m", "extractor", "crawl", "--sources", str(sources)]
@@ -153,11 +100,6 @@ def test_public_server_answers_through_a_crawl_and_after_it_is_killed(
     finally:
         if crawl is not None and crawl.poll() is None:
             crawl.kill()
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
     assert answered >= len(PAGES_TO_CHECK), "no page was read while the crawl ran"
 
 
@@ -165,34 +107,19 @@ def test_public_server_refuses_writes_with_405_and_logs_each_error_in_one_line(
     seeded_db: Path, tmp_path: Path
 ) -> None:
     log = tmp_path / "serve.log"
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "extractor", "serve", "--db", str(seeded_db), "--public"]
-        + ["--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-        cwd=REPO,
-    )
-    try:
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}", timeout=30, trust_env=False
-        ) as client:
-            wait_until_up(client, server, log)
-            writes = {
-                "insert": client.post("/newsfacts/facts/-/insert", json={"row": {"id": 9}}),
-                "delete": client.post("/newsfacts/facts/1/-/delete"),
-                "drop": client.post("/newsfacts/facts/-/drop", json={"confirm": True}),
-                "canned": client.post("/newsfacts/biggest_movers", data={"period": "2025"}),
-                "put": client.put("/newsfacts/facts"),
-            }
-            missing = client.get("/newsfacts/no_such_table")
-            empty_search = client.get("/newsfacts/facts", params={"_search": '"'})
-            empty_column_search = client.get(
-                "/newsfacts/facts", params={"_search_evidence": '""', "metric": "exports"}
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with public_server(seeded_db, log) as client:
+        writes = {
+            "insert": client.post("/newsfacts/facts/-/insert", json={"row": {"id": 9}}),
+            "delete": client.post("/newsfacts/facts/1/-/delete"),
+            "drop": client.post("/newsfacts/facts/-/drop", json={"confirm": True}),
+            "canned": client.post("/newsfacts/biggest_movers", data={"period": "2025"}),
+            "put": client.put("/newsfacts/facts"),
+        }
+        missing = client.get("/newsfacts/no_such_table")
+        empty_search = client.get("/newsfacts/facts", params={"_search": '"'})
+        empty_column_search = client.get(
+            "/newsfacts/facts", params={"_search_evidence": '""', "metric": "exports"}
+        )
     assert {name: r.status_code for name, r in writes.items()} == dict.fromkeys(writes, 405)
     assert missing.status_code == 404
     assert empty_search.status_code == 200, empty_search.text[:300]
@@ -201,11 +128,3 @@ def test_public_server_refuses_writes_with_405_and_logs_each_error_in_one_line(
     assert "Traceback" not in text
     error_lines = [line for line in text.splitlines() if line.startswith(("404 ", "405 "))]
     assert len(error_lines) == len(writes) + 1, text[-2000:]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -21,16 +21,13 @@ import gzip
 import hashlib
 import json
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from reliability import Site, record
+from reliability import Site, public_server, record
 
 from extractor.errors import DiscoveryError, FetchError, UnsafeURLError
 from extractor.ingest.discover import parse_feed, parse_sitemap
@@ -432,72 +429,36 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_served_public_process_is_read_only_and_runs_no_sql(store: Path) -> None:
     """The real `newsfacts serve --public` process, over HTTP on 127.0.0.1."""
     before = digest(store)
-    port = free_port()
-    log = store.parent / "serve.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "extractor", "serve", "--db", str(store), "--public"]
-        + ["--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-        cwd=REPO,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(base_url=base, timeout=60, trust_env=False) as client:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if client.get("/-/versions.json").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert proc.poll() is None, log.read_text()[-2000:]
-                assert time.monotonic() < deadline, "serve did not come up"
-                time.sleep(0.3)
-            assert client.get("/newsfacts/facts.json?_size=1").status_code == 200
-            probes = {
-                "sql": client.get("/newsfacts.json", params={"sql": "select 1"}),
-                "sql-write": client.get(
-                    "/newsfacts.json", params={"sql": "delete from facts returning id"}
-                ),
-                "download": client.get("/newsfacts.db"),
-                "post-table": client.post("/newsfacts/facts", data={"id": "1"}),
-                "post-db": client.post("/newsfacts", data={"sql": "delete from facts"}),
-                "post-canned": client.post("/newsfacts/biggest_movers", data={"period": "2016"}),
-                "insert-api": client.post("/newsfacts/facts/-/insert", json={"row": {"id": 9}}),
-                "drop-api": client.post("/newsfacts/facts/-/drop", json={"confirm": True}),
-            }
-            settings = client.get("/-/settings.json").json()
-            databases = client.get("/-/databases.json").json()
-        record("security_probes", len(probes))
-        allowed = {name: r.status_code for name, r in probes.items() if r.status_code < 400}
-        assert not allowed, allowed
-        assert settings["default_allow_sql"] is False and settings["allow_download"] is False
-        assert 0 < settings["sql_time_limit_ms"] <= 5000
-        # Mutable for Datasette (read with mode=ro, so a crawl's commits show), but every
-        # connection is query_only and every non-GET request is refused with 405.
-        assert [d["is_mutable"] for d in databases] == [True]
-        assert {
-            r.status_code
-            for name, r in probes.items()
-            if name.startswith(("post", "insert", "drop"))
-        } == {405}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+    with public_server(store, store.parent / "serve.log") as client:
+        assert client.get("/newsfacts/facts.json?_size=1").status_code == 200
+        probes = {
+            "sql": client.get("/newsfacts.json", params={"sql": "select 1"}),
+            "sql-write": client.get(
+                "/newsfacts.json", params={"sql": "delete from facts returning id"}
+            ),
+            "download": client.get("/newsfacts.db"),
+            "post-table": client.post("/newsfacts/facts", data={"id": "1"}),
+            "post-db": client.post("/newsfacts", data={"sql": "delete from facts"}),
+            "post-canned": client.post("/newsfacts/biggest_movers", data={"period": "2016"}),
+            "insert-api": client.post("/newsfacts/facts/-/insert", json={"row": {"id": 9}}),
+            "drop-api": client.post("/newsfacts/facts/-/drop", json={"confirm": True}),
+        }
+        settings = client.get("/-/settings.json").json()
+        databases = client.get("/-/databases.json").json()
+    record("security_probes", len(probes))
+    allowed = {name: r.status_code for name, r in probes.items() if r.status_code < 400}
+    assert not allowed, allowed
+    assert settings["default_allow_sql"] is False and settings["allow_download"] is False
+    assert 0 < settings["sql_time_limit_ms"] <= 5000
+    # Mutable for Datasette (read with mode=ro, so a crawl's commits show), but every
+    # connection is query_only and every non-GET request is refused with 405.
+    assert [d["is_mutable"] for d in databases] == [True]
+    assert {
+        r.status_code for name, r in probes.items() if name.startswith(("post", "insert", "drop"))
+    } == {405}
     assert digest(store) == before, "serving publicly changed the database file"
 
 
