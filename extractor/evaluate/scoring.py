@@ -303,13 +303,64 @@ def wrong_fields(predicted: Fact, gold: GoldFact) -> list[str]:
     )
     if not change_right:
         wrong.append("change")
-    for field in ("period", "entity", "partner", "qualifier"):
+    if not same_period(predicted.period, gold.period):
+        wrong.append("period")
+    for field in ("entity", "partner", "qualifier"):
         if getattr(predicted, field) != getattr(gold, field):
             wrong.append(field)
     metric = predicted.metric.lower()
     if not all(keyword.lower() in metric for keyword in gold.metric_keywords):
         wrong.append("metric")
     return wrong
+
+
+PERIOD_PART = re.compile(r"^(\d{4})(?:-(?:H([12])|Q([1-4])|(\d{2})(?:-(\d{2}))?))?$")
+
+
+def period_days(part: str, end: bool) -> date | None:
+    """The first (or, with `end`, the last) day of one side of a period label."""
+    m = PERIOD_PART.match(part)
+    if m is None:
+        return None
+    year, half, quarter, month, day = m.groups()
+    y = int(year)
+    first, last = 1, 12
+    if half:
+        first, last = 6 * int(half) - 5, 6 * int(half)
+    elif quarter:
+        first, last = 3 * int(quarter) - 2, 3 * int(quarter)
+    elif month:
+        first = last = int(month)
+    try:
+        if day:
+            return date(y, first, int(day))
+        if not end:
+            return date(y, first, 1)
+        return _month_end(y, last)
+    except ValueError:
+        return None
+
+
+def _month_end(year: int, month: int) -> date:
+    nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return date.fromordinal(nxt.toordinal() - 1)
+
+
+def same_period(got: str | None, want: str | None) -> bool:
+    """SPEC: equivalent spellings of one period are the same period (`2023-H1` =
+    `2023-01/2023-06`, `2023` = `2023-01/2023-12`, a day range of whole months = the month
+    range): compare the first and last day each label covers."""
+    if got == want:
+        return True
+    if got is None or want is None:
+        return False
+
+    def days(label: str) -> tuple[date | None, date | None]:
+        lo, _, hi = label.partition("/")
+        return period_days(lo, False), period_days(hi or lo, True)
+
+    a, b = days(got), days(want)
+    return None not in a and a == b
 
 
 def field_value(fact: Fact | GoldFact, field: str) -> object:
