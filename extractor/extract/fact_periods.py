@@ -9,20 +9,35 @@ import re
 
 from extractor.extract.changes import find_bases
 from extractor.extract.fields import Sentence
-from extractor.extract.periods import Period, PeriodMention, comparison_basis
+from extractor.extract.periods import Period, PeriodMention, comparison_basis, is_step
 
 
-def data_periods(s: Sentence, start: int, end: int) -> list[tuple[PeriodMention, Period]]:
+def data_periods(
+    s: Sentence, start: int, end: int, roles: tuple[str, ...] = ("data",)
+) -> list[tuple[PeriodMention, Period]]:
     return [
         (m, p)
         for m, p in s.periods
-        if p is not None and m.role == "data" and start <= m.start and m.end <= end + 1
+        if p is not None and m.role in roles and start <= m.start and m.end <= end + 1
     ]
 
 
 def group_period(s: Sentence, n: int) -> tuple[Period | None, PeriodMention | None]:
+    period, mention = _group_period(s, n)
+    if mention is not None and mention.kind.startswith("relative_"):
+        # "rose 26% in May, after a 19% rise in the previous month": the month before the
+        # sentence's own figure, not before the publication day
+        main = next(
+            (p for m, p in s.periods if m.end <= mention.start and m.role == "data" and p),
+            None,
+        )
+        period = one_before(mention, main) or period
+    return period, mention
+
+
+def _group_period(s: Sentence, n: int) -> tuple[Period | None, PeriodMention | None]:
     a_start, a_end = s.after(n)
-    found = data_periods(s, a_start, min(a_end, a_start + 45))
+    found = data_periods(s, a_start, min(a_end, a_start + 45), ("data", "prior"))
     if found:
         return found[0][1], found[0][0]
     w_start, w_end = s.window(n)
@@ -105,10 +120,12 @@ def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, b
             or (group.start <= m.start < group.end)
             or (lead is not None and m.end <= lead.end())
         )
+        if (near or w_start <= m.start < group.start) and is_step(m, p):
+            return "mom", True
         if near or (w_start <= m.start < group.start and m.role == "comparison"):
             if m.role == "comparison" and m.kind.startswith("relative_"):
-                rel = {"relative_month": "mom", "relative_quarter": "qoq", "relative_year": "yoy"}
-                return rel[m.kind], True
+                rel = {"relative_month": "mom", "relative_quarter": "qoq"}
+                return rel.get(m.kind, "yoy"), True
             if m.role == "comparison":
                 compared = comparison_basis(main, same_span_base(m, main) or p)
                 if compared:

@@ -47,7 +47,8 @@ from extractor.extract.periods import (
     PeriodContext,
     comparison_basis,
     find_periods,
-    resolve,
+    resolve_all,
+    season_start_of,
     text_month_years,
 )
 from extractor.extract.quantities import find_quantities
@@ -76,6 +77,7 @@ def extract_facts(article: Article) -> list[Fact]:
         version=patterns_version(),
     )
     state.ctx.fiscal_start = fiscal_start(state.main_entity)
+    state.ctx.season_start = season_start_of(article.text[:200_000])
     facts: list[Fact] = []
     nlp = get_nlp()
     table: list[Block] = []
@@ -116,7 +118,7 @@ def sentence_facts(
     # already offsets in the piece, like `s_start`.
     has_number = any(ch.isdigit() for ch in text) or has_number_word(text)
     raw = find_quantities(sent) if has_number else []
-    resolved = [(m, resolve(m, state.ctx)) for m in periods]
+    resolved = resolve_all(periods, state.ctx)
     period_spans = [(m.start, m.end) for m in periods]
     items: list[Item] = []
     local = local_dollar(state.main_entity)

@@ -17,14 +17,26 @@ A mention also gets a role from the words before it: `data` (the period a figure
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
 
 import dateparser
 
-from extractor.patterns import NUM_WORDS, PeriodPattern, load_family
-from extractor.vocabulary import expand_macros, macros, month_number
+from extractor.cues import cue_regex
+from extractor.extract.period_types import (
+    Period,
+    PeriodContext,
+    PeriodMention,
+    group_int,
+    month_of,
+    number_of,
+    relative_year,
+    year_for_month,
+)
+from extractor.patterns import PeriodPattern, load_family
+from extractor.vocabulary import expand_macros, macros
+
+__all__ = ["Period", "PeriodContext", "PeriodMention", "find_periods", "resolve", "resolve_all"]
 
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 ORDINALS |= {"fourth": 4, "4th": 4}
@@ -45,97 +57,14 @@ EXCLUDE_BEFORE = re.compile(
     r"(?:\d{1,2}\s+)?$",
     re.IGNORECASE,
 )
-# "SEOUL, ", "Kuala Lumpur, ": a place name (capitalised words only) opening the block
-DATELINE_BEFORE = re.compile(r"^\s*(?:[A-Z][A-Za-z.'’-]*\s?){1,3},\s*$")
+# "SEOUL, ", "Kuala Lumpur, ", "LONDON/MOSCOW, ": place names (capitalised words only) opening
+# the block
+DATELINE_BEFORE = re.compile(r"^\s*(?:[A-Z][A-Za-z.'’-]*(?:\s|\s?/\s?)?){1,4},\s*$")
+# "after the 19.6% increase in", "following a 2% dip during": an earlier figure's own period
+AFTER_FIGURE = re.compile(
+    r"\b(?:after|following)\s+(?:an?|the|its)\s+[^,;]{1,30}\s(?:in|during)\s+$", re.I
+)
 RANGE_KINDS = {"day_range", "month_range", "first_months", "first_days", "months_to"}
-
-
-@dataclass(frozen=True)
-class Period:
-    """A resolved period. `kind`: Y, H, Q, M, D, MR (month range), DR (day range), YR."""
-
-    kind: str
-    y: int
-    a: int = 0
-    b: int = 0
-    y2: int = 0
-    a2: int = 0
-    b2: int = 0
-
-    def label(self) -> str:
-        if self.kind == "Y":
-            return f"{self.y}"
-        if self.kind == "H":
-            return f"{self.y}-H{self.a}"
-        if self.kind == "Q":
-            return f"{self.y}-Q{self.a}"
-        if self.kind == "M":
-            return f"{self.y}-{self.a:02d}"
-        if self.kind == "D":
-            return f"{self.y}-{self.a:02d}-{self.b:02d}"
-        if self.kind == "MR":
-            return f"{self.y}-{self.a:02d}/{self.y2}-{self.a2:02d}"
-        if self.kind == "DR":
-            return f"{self.y}-{self.a:02d}-{self.b:02d}/{self.y2}-{self.a2:02d}-{self.b2:02d}"
-        return f"{self.y}/{self.y2}"
-
-    def shift_years(self, years: int) -> Period:
-        return replace(self, y=self.y + years, y2=self.y2 + years if self.y2 else 0)
-
-    @property
-    def last_month(self) -> tuple[int, int]:
-        """(year, month) of the period's last month."""
-        if self.kind == "Y":
-            return self.y, 12
-        if self.kind == "H":
-            return self.y, 6 * self.a
-        if self.kind == "Q":
-            return self.y, 3 * self.a
-        if self.kind in ("M", "D"):
-            return self.y, self.a
-        if self.kind in ("MR", "DR"):
-            return self.y2, self.a2
-        return self.y2, 12
-
-    @property
-    def implies_yoy(self) -> bool:
-        """A change over this period can only be against the same period a year earlier:
-        a whole year, a half, a year-to-date or 12-month window, a part of a month."""
-        if self.kind in ("Y", "H", "DR"):
-            return True
-        if self.kind == "MR":
-            months = (self.y2 - self.y) * 12 + self.a2 - self.a + 1
-            return months >= 12 or (months not in (1, 3) and self.y == self.y2)
-        return False
-
-
-@dataclass
-class PeriodMention:
-    start: int
-    end: int
-    kind: str
-    groups: dict[str, str | None]
-    pattern: str
-    role: str = "data"  # data | comparison | exclude | year_ago
-    text: str = ""
-
-
-@dataclass
-class PeriodContext:
-    """What relative phrases are resolved against."""
-
-    published: date | None = None
-    hint: Period | None = None  # the period the text was last talking about
-    text_years: dict[int, int] = field(default_factory=dict)  # month -> year seen in text
-    latest_year: int | None = None
-    fiscal_start: int | None = None  # first month of the economy's fiscal year (India: 4)
-
-    def base_year(self) -> int | None:
-        if self.published:
-            return self.published.year
-        if self.hint:
-            return self.hint.last_month[0]
-        return self.latest_year
 
 
 @cache
@@ -203,50 +132,37 @@ def role_of(text: str, mention: PeriodMention) -> str:
         return "comparison"
     if mention.kind == "month" and mention.groups.get("rel") == "last":
         return "comparison"  # "June last year" is a base in news copy
+    if mention.kind.startswith("relative_") and AFTER_FIGURE.search(before):
+        # "rose 26%, after a 19% rise in the previous month": the period of the earlier
+        # figure only, never the sentence's own period
+        return "prior"
     return "data"
 
 
-def month_of(name: str | None) -> int:
-    return month_number(name)
+def resolve_all(
+    mentions: list[PeriodMention], ctx: PeriodContext
+) -> list[tuple[PeriodMention, Period | None]]:
+    """Resolve a sentence's mentions in order: "for the same period" takes the period the
+    sentence has just named ("Exports for the year to date grew 7% and imports for the same
+    period 1%") before the one the text was talking about."""
+    out: list[tuple[PeriodMention, Period | None]] = []
+    for m in mentions:
+        p = None
+        if m.kind == "same_period":
+            p = next((q for k, q in reversed(out) if q is not None and k.role == "data"), None)
+        out.append((m, p or resolve(m, ctx)))
+    return out
 
 
-def group_int(g: dict[str, str | None], key: str) -> int:
-    """A regex group of digits as a number; 0 when the group did not take part."""
-    value = g.get(key)
-    return int(value) if value else 0
-
-
-def number_of(raw: str | None) -> int:
-    if not raw:
-        return 0
-    return int(raw) if raw.isdigit() else NUM_WORDS.get(raw.lower(), 0)
-
-
-def year_for_month(month: int, ctx: PeriodContext, explicit: str | None = None) -> int | None:
-    """The year of a month named without one: the latest such month on or before publication,
-    else the year the text pairs with that month, else the year being talked about."""
-    if explicit:
-        return int(explicit)
-    if ctx.published:
-        pub = ctx.published
-        return pub.year if month <= pub.month else pub.year - 1
-    if month in ctx.text_years:
-        return ctx.text_years[month]
-    if ctx.hint:
-        return ctx.hint.last_month[0]
-    return ctx.latest_year
-
-
-def relative_year(rel: str | None, ctx: PeriodContext) -> int | None:
-    base = ctx.base_year()
-    if base is None:
-        return None
-    rel = (rel or "this").lower()
-    if rel.startswith("last") or "previous" in rel or "past" in rel:
-        return base - 1
-    if rel == "next":
-        return base + 1
-    return base
+def is_step(mention: PeriodMention, period: Period | None) -> bool:
+    """A change stated from one month to the next ("from May to June"): month-on-month."""
+    g = mention.groups
+    return (
+        mention.kind == "month_range"
+        and period is not None
+        and period.kind == "M"
+        and bool(g.get("between") or g.get("frm"))
+    )
 
 
 def resolve(mention: PeriodMention, ctx: PeriodContext) -> Period | None:
@@ -284,11 +200,15 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
             return None
         first = y2 * 12 + (m - 1) - 11
         return Period("MR", first // 12, first % 12 + 1, 0, y2, m)
+    if kind in ("season_span", "relative_season"):
+        return _season(kind, g, ctx)
     if kind == "fiscal_span":
         y, short = int(g["y"] or 0), int(g["y2"] or -1)
         if short != (y + 1) % 100:
             return None
         fs = ctx.fiscal_start
+        if "/" in text and ctx.season_start and ctx.season_start > 1:
+            fs = ctx.season_start  # "2020/21" in a story about a July-June crop season
         if fs and fs > 1:
             return Period("MR", y, fs, 0, y + 1, fs - 1)
         return Period("YR", y, 0, 0, y + 1)
@@ -306,6 +226,11 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         return ctx.hint  # "over the same period": the one the text was just talking about
     if kind == "first_months":
         n = number_of(g["n"])
+        back = ctx.last_range
+        if back is not None and back.kind == "MR" and "first" not in text.lower():
+            # "over the four months": the four months the text has just reported
+            if (back.y2 - back.y) * 12 + back.a2 - back.a + 1 == n:
+                return back
         y = _year_of_window(n, g, ctx)
         return Period("MR", y, 1, 0, y, n) if y and 1 <= n <= 12 else None
     if kind in ("months_to", "year_to"):
@@ -321,8 +246,10 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         if not y2:
             return None
         y1 = group_int(g, "y1") or (y2 if m1 <= m2 else y2 - 1)
-        if g.get("between") and y1 == y2 and m2 == m1 + 1:
-            return Period("M", y2, m2)  # "between May and June": the later month
+        if (g.get("between") or g.get("frm")) and (y2 * 12 + m2) - (y1 * 12 + m1) == 1:
+            # "between May and June", "from November 2017 to December 2017": a change from one
+            # month to the next is the later month's (month-on-month)
+            return Period("M", y2, m2)
         if y1 == y2 and m1 % 3 == 1 and m2 == m1 + 2:
             return Period("Q", y2, (m1 + 2) // 3)
         return Period("MR", y1, m1, 0, y2, m2)
@@ -360,6 +287,37 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
     return None
 
 
+def _season(kind: str, g: dict[str, str | None], ctx: PeriodContext) -> Period | None:
+    """A crop or marketing season: "the 2021/22 July-June season" (its months stated),
+    "last season" (the season before the one running at publication), "so far this season"
+    (from the season's first day to the publication day)."""
+    if kind == "season_span":
+        y, first = int(g["y"] or 0), month_of(g["m1"])
+        if int(g["y2"] or -1) != (y + 1) % 100:
+            return None
+    else:
+        first = ctx.season_start or 0
+        if not first or not ctx.published:
+            return None
+        pub = ctx.published
+        y = pub.year if pub.month >= first else pub.year - 1
+        rel = (g.get("rel") or "").lower()
+        y += -1 if rel and rel != "next" else (1 if rel == "next" else 0)
+    if not 1 <= first <= 12:
+        return None
+    if (g.get("sofar") or g.get("sofar2") or g.get("sofar3")) and ctx.published:
+        pub = ctx.published
+        return Period("DR", y, first, 1, pub.year, pub.month, pub.day)
+    last = y * 12 + first - 1 + 11
+    return Period("MR", y, first, 0, last // 12, last % 12 + 1)
+
+
+def season_start_of(text: str) -> int | None:
+    """The first month of the crop or marketing season the text names, if it names one."""
+    m = cue_regex("season_months").search(text)
+    return month_of(m["m"] or m["m2"]) if m else None
+
+
 def _year_of_window(n: int, g: dict[str, str | None], ctx: PeriodContext) -> int | None:
     if g.get("y"):
         return int(g["y"])  # type: ignore[arg-type]
@@ -387,8 +345,12 @@ def _relative_year_period(g: dict[str, str | None], ctx: PeriodContext) -> Perio
         year = relative_year("this", ctx)
         if not year:
             return None
-        if ctx.hint and ctx.hint.kind == "M" and ctx.hint.y == year:
-            return Period("MR", year, 1, 0, year, ctx.hint.a)
+        if ctx.hint and ctx.hint.kind in ("M", "MR") and ctx.hint.y2 in (0, ctx.hint.y):
+            # the year to the month the text is reporting: a January release of December's
+            # figures closes the year before
+            hy, hm = ctx.hint.last_month
+            if hy in (year, year - 1):
+                return Period("MR", hy, 1, 0, hy, hm)
         if ctx.published and ctx.published.month > 1:
             return Period("MR", year, 1, 0, year, ctx.published.month - 1)
         return None
@@ -404,7 +366,21 @@ def _relative_year_period(g: dict[str, str | None], ctx: PeriodContext) -> Perio
     return Period("Y", year) if year else None
 
 
+ANAPHORIC = re.compile(r"\b(?:previous|preceding|prior)\b", re.I)
+
+
 def _dateparser_relative(text: str, kind: str, ctx: PeriodContext) -> Period | None:
+    hint = ctx.hint
+    if (
+        hint is not None
+        and ANAPHORIC.search(text)
+        and hint.kind == {"relative_month": "M"}.get(kind, "Q")
+    ):
+        # "the previous month" is the one before the month being reported; "last month" is
+        # the one before publication
+        k = hint.y * 12 + hint.a - 2 if hint.kind == "M" else hint.y * 4 + hint.a - 2
+        div = 12 if hint.kind == "M" else 4
+        return Period(hint.kind, k // div, k % div + 1)
     if not ctx.published:
         return None
     parsed = parse_relative(text.lower(), ctx.published)
