@@ -83,3 +83,49 @@ def test_over_the_n_months_refers_back_to_the_months_just_reported() -> None:
     )
     f = by_value(facts_of(text, date(2024, 7, 10)), value=3.1e6)
     assert f.period == "2024-03/2024-06"
+
+
+def test_the_last_n_months_end_with_the_month_reported_and_the_preceding_ones_before() -> None:
+    text = (
+        "Spain's car exports fell to 2.1 billion euros in May. "
+        "In the last three months, car exports were 6.2 percent lower than in the preceding "
+        "three months, and 11 percent lower than the figures 12 months earlier."
+    )
+    facts = facts_of(text, date(2021, 7, 8))
+    f = by_value(facts, change=-6.2)
+    assert f.period == "2021-03/2021-05"
+    g = by_value(facts, change=-11.0)
+    assert (g.period, g.change_basis) == ("2021-03/2021-05", "yoy")
+
+
+def test_a_base_after_over_the_previous_year_is_a_comparison_not_the_period() -> None:
+    text = "Japan imported 1.2 million tons of corn in August, up by 9% over the previous year."
+    f = by_value(facts_of(text, date(2022, 9, 20)), value=1.2e6)
+    assert (f.period, f.change_basis) == ("2022-08", "yoy")
+
+
+def test_higher_than_that_of_the_first_quarter_is_quarter_on_quarter() -> None:
+    text = (
+        "Freight carried in the second quarter was 4 percent higher than that of the first quarter."
+    )
+    f = by_value(facts_of(text, date(2023, 7, 20)), change=4.0)
+    assert (f.period, f.change_basis) == ("2023-Q2", "qoq")
+
+
+def test_compared_to_a_figure_marks_a_base_with_its_own_period() -> None:
+    text = (
+        "Peru shipped 1.9 million tons of zinc in May compared to 1.6 million tons in the same "
+        "period in 2021."
+    )
+    f = by_value(facts_of(text, date(2022, 6, 15)), value=1.6e6)
+    assert f.period == "2021-05"
+
+
+def test_up_from_an_upwardly_revised_figure_is_a_base_of_the_month_before() -> None:
+    text = (
+        "Chip sales rose to $30.1 billion in March, up 2.2 percent from an upwardly revised "
+        "$29.5 billion in February."
+    )
+    facts = facts_of(text, date(2023, 5, 2))
+    assert by_value(facts, value=30.1e9).change_basis == "mom"
+    assert by_value(facts, value=29.5e9).period == "2023-02"

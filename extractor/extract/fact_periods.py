@@ -11,6 +11,8 @@ from extractor.extract.changes import find_bases
 from extractor.extract.fields import Sentence
 from extractor.extract.periods import Period, PeriodMention, comparison_basis, is_step
 
+NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\b")
+
 
 def data_periods(
     s: Sentence, start: int, end: int, roles: tuple[str, ...] = ("data",)
@@ -37,7 +39,11 @@ def group_period(s: Sentence, n: int) -> tuple[Period | None, PeriodMention | No
 
 def _group_period(s: Sentence, n: int) -> tuple[Period | None, PeriodMention | None]:
     a_start, a_end = s.after(n)
-    found = data_periods(s, a_start, min(a_end, a_start + 45), ("data", "prior"))
+    a_end = min(a_end, a_start + 45)
+    joint = NEXT_CLAUSE.search(s.text, a_start, a_end)
+    if joint:  # "at $30 billion, and in the last three months they fell": the next clause's
+        a_end = joint.start()
+    found = data_periods(s, a_start, a_end, ("data", "prior"))
     if found:
         return found[0][1], found[0][0]
     w_start, w_end = s.window(n)
@@ -113,7 +119,9 @@ def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, b
     w_start, _ = s.window(n)
     # "Compared with the same quarter a year earlier, output was 2.8% higher."
     lead = re.match(r"\s*(?:Compared|Measured)\s+(?:with|to|against)\s+[^,]+,", s.text)
-    for m, p in s.periods:
+    # the words after the figure first: "6% lower than in the preceding three months, and
+    # 11% lower than 12 months earlier" gives the second its own base
+    for m, p in sorted(s.periods, key=lambda mp: mp[0].start < group.start):
         near = (
             a_start <= m.start < a_end
             or (group.end <= m.start < group.end + 60)

@@ -61,13 +61,20 @@ class Period:
         return self.y2, 12
 
     @property
+    def months(self) -> int:
+        """How many months a month range spans (0 for any other kind)."""
+        if self.kind != "MR":
+            return 0
+        return (self.y2 - self.y) * 12 + self.a2 - self.a + 1
+
+    @property
     def implies_yoy(self) -> bool:
         """A change over this period can only be against the same period a year earlier:
         a whole year, a half, a year-to-date or 12-month window, a part of a month."""
         if self.kind in ("Y", "H", "DR"):
             return True
         if self.kind == "MR":
-            months = (self.y2 - self.y) * 12 + self.a2 - self.a + 1
+            months = self.months
             return months >= 12 or (months not in (1, 3) and self.y == self.y2)
         return False
 

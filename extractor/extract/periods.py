@@ -43,9 +43,10 @@ ORDINALS |= {"fourth": 4, "4th": 4}
 
 # Words right before a period that make it the base of a comparison, not the figure's period.
 COMPARISON_BEFORE = re.compile(
-    r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|than(?:\s+(?:in|during|for|at))?|"
+    r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|than(?:\s+(?:(?:that|those)\s+)?"
+    r"(?:in|during|for|at|of))?|"
     r"(?<=\d%\s)on|(?<=per\scent\s)on|(?<=percent\s)on|\bafter|"
-    r"\bfrom|against|versus|vs\.?|\bv\.|relative\s+to|(?:below|above)\s+(?:its|the)\s+"
+    r"\bfrom(?:\s+(?:the|its|their)\s+(?:levels?|figures?|totals?)\s+(?:in|of|for))?|against|versus|vs\.?|\bv\.|relative\s+to|(?:below|above)\s+(?:its|the)\s+"
     r"(?:level|figure)s?(?:\s+(?:in|of))?|(?:corresponding|same)\s+(?:period|month|quarter)\s+"
     r"(?:of|in)?)\s*(?:the\s+|its\s+|their\s+)?(?:same\s+(?:month|period|quarter)\s+(?:of|in)\s+)?$",
     re.IGNORECASE,
@@ -130,6 +131,9 @@ def role_of(text: str, mention: PeriodMention) -> str:
         if mention.kind in RANGE_KINDS and re.search(r"\bfrom\s*$", before, re.I):
             return "data"
         return "comparison"
+    if mention.kind.startswith("relative_") and re.search(r"\bover\s*$", before, re.I):
+        if re.search(r"last|previous|preceding|prior|past", mention.text, re.I):
+            return "comparison"  # "an increase of 19% over the previous year"
     if mention.kind == "month" and mention.groups.get("rel") == "last":
         return "comparison"  # "June last year" is a base in news copy
     if mention.kind.startswith("relative_") and AFTER_FIGURE.search(before):
@@ -150,6 +154,15 @@ def resolve_all(
         p = None
         if m.kind == "same_period":
             p = next((q for k, q in reversed(out) if q is not None and k.role == "data"), None)
+        if m.kind == "last_months" and ANAPHORIC.search(m.text):
+            # "fell 5% in the last three months from the preceding three months"
+            n = number_of(m.groups.get("n"))
+            for _k, q in reversed(out):
+                if q is not None and q.kind == "MR" and q.months == n:
+                    last = q.y * 12 + q.a - 2
+                    first = last - n + 1
+                    p = Period("MR", first // 12, first % 12 + 1, 0, last // 12, last % 12 + 1)
+                    break
         out.append((m, p or resolve(m, ctx)))
     return out
 
@@ -229,10 +242,12 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         back = ctx.last_range
         if back is not None and back.kind == "MR" and "first" not in text.lower():
             # "over the four months": the four months the text has just reported
-            if (back.y2 - back.y) * 12 + back.a2 - back.a + 1 == n:
+            if back.months == n:
                 return back
         y = _year_of_window(n, g, ctx)
         return Period("MR", y, 1, 0, y, n) if y and 1 <= n <= 12 else None
+    if kind == "last_months":
+        return _last_months(number_of(g["n"]), g, ctx)
     if kind in ("months_to", "year_to"):
         n, m = (12 if kind == "year_to" else number_of(g["n"])), month_of(g["m"])
         y2 = year_for_month(m, ctx, g.get("y"))
@@ -285,6 +300,24 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
     if kind in ("relative_month", "relative_quarter"):
         return _dateparser_relative(text, kind, ctx)
     return None
+
+
+def _last_months(n: int, g: dict[str, str | None], ctx: PeriodContext) -> Period | None:
+    """ "the last three months": the n months ending with the month being reported (else the
+    month before publication); "the preceding three months": the n months before those."""
+    if not 1 <= n <= 24:
+        return None
+    hint = ctx.hint
+    if hint is not None and hint.kind in ("M", "MR"):
+        y, m = hint.last_month
+    elif ctx.published:
+        k = ctx.published.year * 12 + ctx.published.month - 2
+        y, m = k // 12, k % 12 + 1
+    else:
+        return None
+    last = y * 12 + m - 1
+    first = last - n + 1
+    return Period("MR", first // 12, first % 12 + 1, 0, last // 12, last % 12 + 1)
 
 
 def _season(kind: str, g: dict[str, str | None], ctx: PeriodContext) -> Period | None:
