@@ -129,3 +129,19 @@ def test_up_from_an_upwardly_revised_figure_is_a_base_of_the_month_before() -> N
     facts = facts_of(text, date(2023, 5, 2))
     assert by_value(facts, value=30.1e9).change_basis == "mom"
     assert by_value(facts, value=29.5e9).period == "2023-02"
+
+
+def test_a_july_fiscal_year_is_named_by_the_year_it_ends_in() -> None:
+    text = (
+        "Pakistan's rice exports in the 10 months of FY 2023 amounted to $1.8 billion, up "
+        "4 percent from $1.73 billion in the same period of FY 2022."
+    )
+    facts = facts_of(text, date(2023, 5, 20))
+    assert by_value(facts, value=1.8e9).period == "2022-07/2023-04"
+    assert by_value(facts, value=1.73e9).period == "2021-07/2022-04"
+
+
+def test_data_from_a_quarter_is_the_figures_period_not_a_base() -> None:
+    text = "Customs data from the first quarter showed that Chile's exports reached $25 billion."
+    f = by_value(facts_of(text, date(2022, 4, 20)), value=25e9)
+    assert f.period == "2022-Q1"

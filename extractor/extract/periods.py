@@ -46,6 +46,7 @@ COMPARISON_BEFORE = re.compile(
     r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|than(?:\s+(?:(?:that|those)\s+)?"
     r"(?:in|during|for|at|of))?|"
     r"(?<=\d%\s)on|(?<=per\scent\s)on|(?<=percent\s)on|\bafter|"
+    r"(?<!data\s)(?<!figures\s)(?<!statistics\s)(?<!numbers\s)"
     r"\bfrom(?:\s+(?:the|its|their)\s+(?:levels?|figures?|totals?)\s+(?:in|of|for))?|against|versus|vs\.?|\bv\.|relative\s+to|(?:below|above)\s+(?:its|the)\s+"
     r"(?:level|figure)s?(?:\s+(?:in|of))?|(?:corresponding|same)\s+(?:period|month|quarter)\s+"
     r"(?:of|in)?)\s*(?:the\s+|its\s+|their\s+)?(?:same\s+(?:month|period|quarter)\s+(?:of|in)\s+)?$",
@@ -237,6 +238,10 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         return Period("MR", y, fs, 0, last // 12, last % 12 + 1)
     if kind == "same_period":
         return ctx.hint  # "over the same period": the one the text was just talking about
+    if kind == "first_months" and g.get("fy") and (ctx.fiscal_start or 1) >= 7:
+        n, fs, fy = number_of(g["n"]), ctx.fiscal_start or 1, int(g["fy"] or 0)
+        last = (fy - 1) * 12 + (fs - 1) + (n - 1)  # "the 11 months of FY 2016": from July 2015
+        return Period("MR", fy - 1, fs, 0, last // 12, last % 12 + 1) if 1 <= n <= 12 else None
     if kind == "first_months":
         n = number_of(g["n"])
         back = ctx.last_range
@@ -292,7 +297,13 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         return Period("YR", group_int(g, "y1"), 0, 0, group_int(g, "y2"))
     if kind == "fiscal_year":
         raw = g.get("y") or ""
-        return Period("Y", int(raw) if len(raw) == 4 else 2000 + int(raw))
+        y = int(raw) if len(raw) == 4 else 2000 + int(raw)
+        fs = ctx.fiscal_start or 1
+        if fs >= 7:
+            # a fiscal year starting in July or October is named by the year it ends in:
+            # Bangladesh's FY 2016 is July 2015 - June 2016, the US FY 2024 Oct 2023 - Sep 2024
+            return Period("MR", y - 1, fs, 0, y, fs - 1)
+        return Period("Y", y)
     if kind == "year":
         return Period("Y", int(g.get("y") or g.get("y2") or 0))
     if kind == "relative_year":
