@@ -145,3 +145,16 @@ def test_data_from_a_quarter_is_the_figures_period_not_a_base() -> None:
     text = "Customs data from the first quarter showed that Chile's exports reached $25 billion."
     f = by_value(facts_of(text, date(2022, 4, 20)), value=25e9)
     assert f.period == "2022-Q1"
+
+
+def test_the_articles_stated_basis_carries_to_later_changes_of_its_period() -> None:
+    text = (
+        "Canada's trade deficit widened to $3.1 billion in June, up $0.4 billion from May.\n\n"
+        "The deficit with Japan increased $0.2 billion to $1.1 billion in June.\n\n"
+        "Year-to-date, exports increased $9.1 billion or 4.2 percent. Imports increased "
+        "$7.7 billion or 3.3 percent."
+    )
+    facts = facts_of(text, date(2023, 8, 3))
+    assert by_value(facts, value=1.1e9).change_basis == "mom"
+    f = by_value(facts, change=3.3)
+    assert (f.period, f.change_basis) == ("2023-01/2023-06", "yoy")

@@ -162,6 +162,8 @@ def sentence_facts(
         main = next((f for f in facts if f.kind != "comparison" and f.period), None)
         if main is not None and main.period not in ytd:
             note_period(period_of(main.period, state), state, para, ref=True)
+        elif main is not None:  # "Year-to-date, exports rose 6%. Imports rose 9%."
+            para.period = period_of(main.period, state)
     elif sentence_period:
         note_period(sentence_period, state, para, ref=bool(s.cues))
     return facts
@@ -287,7 +289,7 @@ def build_facts(
                 basis = _between_basis(s, n) or para.basis
                 # a sentence without its own period continues the article's figures, whose
                 # comparison the article stated once ("exports rose 3% from July ...")
-                if basis is None and sentence_period is None and period == state.ref:
+                if basis is None and period == state.ref and period is not None:
                     basis = state.basis
                 if basis is None and period is not None and period.implies_yoy:
                     basis = "yoy"
