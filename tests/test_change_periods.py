@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from extractor.extract.facts import extract_facts
 from extractor.models import Fact
 from extractor.parse.document import parse_document
@@ -158,3 +160,36 @@ def test_the_articles_stated_basis_carries_to_later_changes_of_its_period() -> N
     assert by_value(facts, value=1.1e9).change_basis == "mom"
     f = by_value(facts, change=3.3)
     assert (f.period, f.change_basis) == ("2023-01/2023-06", "yoy")
+
+
+@pytest.mark.parametrize(
+    ("text", "basis", "period"),
+    [
+        ("Exports rose 5.1% from one year earlier to $20 billion in July.", "yoy", "2025-07"),
+        (
+            "Exports reached $20 billion in July, a 5.1% increase over the July 2024 total.",
+            "yoy",
+            "2025-07",
+        ),
+        ("Exports rose 5.1% in July, a gain over June.", "mom", "2025-07"),
+        (
+            "The three-month average of exports rose 5.1% in the three-month period ending in "
+            "June.",
+            None,
+            "2025-04/2025-06",
+        ),
+        (
+            "Exports grew 5.1% in the period from 01 January to 30 June 2025.",
+            "yoy",
+            "2025-01-01/2025-06-30",
+        ),
+        (
+            "Exports grew 5.1% from 1 January 2024 to 31 December 2024 against 2023.",
+            "yoy",
+            "2024-01-01/2024-12-31",
+        ),
+    ],
+)
+def test_bases_and_spans_in_their_common_wordings(text: str, basis: str, period: str) -> None:
+    f = by_value(facts_of(text, date(2025, 8, 12)), change=5.1)
+    assert (f.change_basis, f.period) == (basis, period)

@@ -60,6 +60,23 @@ class Period:
             return self.y2, self.a2
         return self.y2, 12
 
+    def whole(self) -> Period:
+        """The same span in its shortest spelling: 1 January-31 December 2017 is 2017, a
+        January-June range is H1, so that spans of one length compare."""
+        p = self
+        if p.kind == "DR" and p.b == 1 and p.b2 == _month_days(p.y2, p.a2):
+            p = Period("MR", p.y, p.a, 0, p.y2, p.a2)
+        if p.kind == "MR" and p.y == p.y2:
+            if p.a == 1 and p.a2 == 12:
+                return Period("Y", p.y)
+            if p.a in (1, 7) and p.a2 == p.a + 5:
+                return Period("H", p.y, (p.a + 5) // 6)
+            if p.a % 3 == 1 and p.a2 == p.a + 2:
+                return Period("Q", p.y, (p.a + 2) // 3)
+            if p.a == p.a2:
+                return Period("M", p.y, p.a)
+        return p
+
     @property
     def months(self) -> int:
         """How many months a month range spans (0 for any other kind)."""
@@ -151,3 +168,8 @@ def relative_year(rel: str | None, ctx: PeriodContext) -> int | None:
     if rel == "next":
         return base + 1
     return base
+
+
+def _month_days(year: int, month: int) -> int:
+    nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return (nxt - date(year, month, 1)).days

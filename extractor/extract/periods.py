@@ -17,12 +17,19 @@ A mention also gets a role from the words before it: `data` (the period a figure
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from functools import cache
 
-import dateparser
-
-from extractor.cues import cue_regex
+from extractor.extract.period_relative import (
+    ANAPHORIC,
+    dateparser_relative,
+    last_months,
+    parse_relative,
+    relative_year_period,
+    season,
+    season_start_of,
+    year_of_part,
+    year_of_window,
+)
 from extractor.extract.period_types import (
     Period,
     PeriodContext,
@@ -36,7 +43,16 @@ from extractor.extract.period_types import (
 from extractor.patterns import PeriodPattern, load_family
 from extractor.vocabulary import expand_macros, macros
 
-__all__ = ["Period", "PeriodContext", "PeriodMention", "find_periods", "resolve", "resolve_all"]
+__all__ = [
+    "Period",
+    "PeriodContext",
+    "PeriodMention",
+    "find_periods",
+    "parse_relative",
+    "resolve",
+    "resolve_all",
+    "season_start_of",
+]
 
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 ORDINALS |= {"fourth": 4, "4th": 4}
@@ -66,7 +82,12 @@ DATELINE_BEFORE = re.compile(r"^\s*(?:[A-Z][A-Za-z.'’-]*(?:\s|\s?/\s?)?){1,4},
 AFTER_FIGURE = re.compile(
     r"\b(?:after|following)\s+(?:an?|the|its)\s+[^,;]{1,30}\s(?:in|during)\s+$", re.I
 )
-RANGE_KINDS = {"day_range", "month_range", "first_months", "first_days", "months_to"}
+OVER_FIGURE = re.compile(
+    r"(?:%|percent|cent|increase|rise|gain|growth|jump|decrease|decline|drop|fall)\s+over\s+"
+    r"(?:the\s+|its\s+)?$",
+    re.I,
+)
+RANGE_KINDS = {"day_range", "day_span", "month_range", "first_months", "first_days", "months_to"}
 
 
 @cache
@@ -135,6 +156,8 @@ def role_of(text: str, mention: PeriodMention) -> str:
     if mention.kind.startswith("relative_") and re.search(r"\bover\s*$", before, re.I):
         if re.search(r"last|previous|preceding|prior|past", mention.text, re.I):
             return "comparison"  # "an increase of 19% over the previous year"
+    if mention.kind == "month" and OVER_FIGURE.search(before):
+        return "comparison"  # "a 5% increase over the July 2024 total", "up 2% over June"
     if mention.kind == "month" and mention.groups.get("rel") == "last":
         return "comparison"  # "June last year" is a base in news copy
     if mention.kind.startswith("relative_") and AFTER_FIGURE.search(before):
@@ -196,6 +219,16 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         m = month_of(g["m"])
         y = year_for_month(m, ctx, g.get("y"))
         return Period("DR", y, m, int(g["d1"] or 0), y, m, int(g["d2"] or 0)) if y else None
+    if kind == "day_span":  # "01 January to 31 December 2017", "March 1 to April 15, 2024"
+        m1, m2 = month_of(g.get("m1") or g.get("m1b")), month_of(g.get("m2") or g.get("m2b"))
+        y2 = year_for_month(m2, ctx, g.get("y"))
+        if not y2:
+            return None
+        y1 = int(g.get("y1") or g.get("y1b") or 0) or (y2 if m1 <= m2 else y2 - 1)
+        d1, d2 = int(g.get("d1") or g.get("d1b") or 0), int(g.get("d2") or g.get("d2b") or 0)
+        if not (1 <= d1 <= 31 and 1 <= d2 <= 31):
+            return None
+        return Period("DR", y1, m1, d1, y2, m2, d2)
     if kind == "first_days":
         m = month_of(g["m"])
         y = year_for_month(m, ctx, g.get("y"))
@@ -215,7 +248,7 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         first = y2 * 12 + (m - 1) - 11
         return Period("MR", first // 12, first % 12 + 1, 0, y2, m)
     if kind in ("season_span", "relative_season"):
-        return _season(kind, g, ctx)
+        return season(kind, g, ctx)
     if kind == "fiscal_span":
         y, short = int(g["y"] or 0), int(g["y2"] or -1)
         if short != (y + 1) % 100:
@@ -249,10 +282,10 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
             # "over the four months": the four months the text has just reported
             if back.months == n:
                 return back
-        y = _year_of_window(n, g, ctx)
+        y = year_of_window(n, g, ctx)
         return Period("MR", y, 1, 0, y, n) if y and 1 <= n <= 12 else None
     if kind == "last_months":
-        return _last_months(number_of(g["n"]), g, ctx)
+        return last_months(number_of(g["n"]), g, ctx)
     if kind in ("months_to", "year_to"):
         n, m = (12 if kind == "year_to" else number_of(g["n"])), month_of(g["m"])
         y2 = year_for_month(m, ctx, g.get("y"))
@@ -275,11 +308,11 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         return Period("MR", y1, m1, 0, y2, m2)
     if kind == "half":
         h = int(g.get("h") or g.get("h2") or ORDINALS.get((g.get("ord") or "").lower(), 0))
-        y = _year_of_part(g, ctx, 6 * h)
+        y = year_of_part(g, ctx, 6 * h)
         return Period("H", y, h) if y and h in (1, 2) else None
     if kind == "quarter":
         q = int(g.get("q") or g.get("q2") or ORDINALS.get((g.get("ord") or "").lower(), 0))
-        y = _year_of_part(g, ctx, 3 * q)
+        y = year_of_part(g, ctx, 3 * q)
         return Period("Q", y, q) if y and 1 <= q <= 4 else None
     if kind == "day":
         m = month_of(g["m"])
@@ -307,159 +340,18 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
     if kind == "year":
         return Period("Y", int(g.get("y") or g.get("y2") or 0))
     if kind == "relative_year":
-        return _relative_year_period(g, ctx)
+        return relative_year_period(g, ctx)
     if kind in ("relative_month", "relative_quarter"):
-        return _dateparser_relative(text, kind, ctx)
+        return dateparser_relative(text, kind, ctx)
     return None
-
-
-def _last_months(n: int, g: dict[str, str | None], ctx: PeriodContext) -> Period | None:
-    """ "the last three months": the n months ending with the month being reported (else the
-    month before publication); "the preceding three months": the n months before those."""
-    if not 1 <= n <= 24:
-        return None
-    hint = ctx.hint
-    if hint is not None and hint.kind in ("M", "MR"):
-        y, m = hint.last_month
-    elif ctx.published:
-        k = ctx.published.year * 12 + ctx.published.month - 2
-        y, m = k // 12, k % 12 + 1
-    else:
-        return None
-    last = y * 12 + m - 1
-    first = last - n + 1
-    return Period("MR", first // 12, first % 12 + 1, 0, last // 12, last % 12 + 1)
-
-
-def _season(kind: str, g: dict[str, str | None], ctx: PeriodContext) -> Period | None:
-    """A crop or marketing season: "the 2021/22 July-June season" (its months stated),
-    "last season" (the season before the one running at publication), "so far this season"
-    (from the season's first day to the publication day)."""
-    if kind == "season_span":
-        y, first = int(g["y"] or 0), month_of(g["m1"])
-        if int(g["y2"] or -1) != (y + 1) % 100:
-            return None
-    else:
-        first = ctx.season_start or 0
-        if not first or not ctx.published:
-            return None
-        pub = ctx.published
-        y = pub.year if pub.month >= first else pub.year - 1
-        rel = (g.get("rel") or "").lower()
-        y += -1 if rel and rel != "next" else (1 if rel == "next" else 0)
-    if not 1 <= first <= 12:
-        return None
-    if (g.get("sofar") or g.get("sofar2") or g.get("sofar3")) and ctx.published:
-        pub = ctx.published
-        return Period("DR", y, first, 1, pub.year, pub.month, pub.day)
-    last = y * 12 + first - 1 + 11
-    return Period("MR", y, first, 0, last // 12, last % 12 + 1)
-
-
-def season_start_of(text: str) -> int | None:
-    """The first month of the crop or marketing season the text names, if it names one."""
-    m = cue_regex("season_months").search(text)
-    return month_of(m["m"] or m["m2"]) if m else None
-
-
-def _year_of_window(n: int, g: dict[str, str | None], ctx: PeriodContext) -> int | None:
-    if g.get("y"):
-        return int(g["y"])  # type: ignore[arg-type]
-    if g.get("rel") in ("this", "last"):
-        return relative_year(g["rel"], ctx)
-    if ctx.hint:
-        return ctx.hint.last_month[0]
-    return year_for_month(n, ctx)
-
-
-def _year_of_part(g: dict[str, str | None], ctx: PeriodContext, last_month: int) -> int | None:
-    explicit = g.get("y") or g.get("y2")
-    if explicit:
-        return int(explicit)
-    if g.get("rel") in ("this", "last"):
-        return relative_year(g["rel"], ctx)
-    if ctx.hint:
-        return ctx.hint.last_month[0]
-    return year_for_month(max(1, last_month), ctx)
-
-
-def _relative_year_period(g: dict[str, str | None], ctx: PeriodContext) -> Period | None:
-    year: int | None
-    if g.get("ytd"):
-        year = relative_year("this", ctx)
-        if not year:
-            return None
-        if ctx.hint and ctx.hint.kind in ("M", "MR") and ctx.hint.y2 in (0, ctx.hint.y):
-            # the year to the month the text is reporting: a January release of December's
-            # figures closes the year before
-            hy, hm = ctx.hint.last_month
-            if hy in (year, year - 1):
-                return Period("MR", hy, 1, 0, hy, hm)
-        if ctx.published and ctx.published.month > 1:
-            return Period("MR", year, 1, 0, year, ctx.published.month - 1)
-        return None
-    if g.get("whole"):
-        if ctx.hint:
-            year = ctx.hint.last_month[0]
-        elif ctx.published and ctx.published.month <= 2:
-            year = ctx.published.year - 1  # "full-year" figures come out in January/February
-        else:
-            year = relative_year("this", ctx)
-        return Period("Y", year) if year else None
-    year = relative_year(g.get("rel"), ctx)
-    return Period("Y", year) if year else None
-
-
-ANAPHORIC = re.compile(r"\b(?:previous|preceding|prior)\b", re.I)
-
-
-def _dateparser_relative(text: str, kind: str, ctx: PeriodContext) -> Period | None:
-    hint = ctx.hint
-    if (
-        hint is not None
-        and ANAPHORIC.search(text)
-        and hint.kind == {"relative_month": "M"}.get(kind, "Q")
-    ):
-        # "the previous month" is the one before the month being reported; "last month" is
-        # the one before publication
-        k = hint.y * 12 + hint.a - 2 if hint.kind == "M" else hint.y * 4 + hint.a - 2
-        div = 12 if hint.kind == "M" else 4
-        return Period(hint.kind, k // div, k % div + 1)
-    if not ctx.published:
-        return None
-    parsed = parse_relative(text.lower(), ctx.published)
-    if parsed is None:
-        return None
-    year, month = parsed
-    if kind == "relative_quarter":
-        return Period("Q", year, (month - 1) // 3 + 1)
-    return Period("M", year, month)
-
-
-# Months back from the publication month for the phrases the period patterns find, after the
-# rewrite in `parse_relative`: plain month arithmetic gives what dateparser gives for them,
-# without its ~1 s cold start (timezone regexes, locale loading) or ~4 ms per phrase.
-MONTHS_BACK = {"this month": 0, "last month": 1, "3 months ago": 3}
-
-
-@cache
-def parse_relative(phrase: str, base: date) -> tuple[int, int] | None:
-    """One short phrase ("last month") relative to the publication date: month arithmetic for
-    the usual phrases, dateparser for any other."""
-    phrase = re.sub(r"\bthe (previous|past)\b", "last", phrase)
-    phrase = phrase.replace("last quarter", "3 months ago")
-    back = MONTHS_BACK.get(phrase)
-    if back is not None:
-        months = base.year * 12 + base.month - 1 - back
-        return months // 12, months % 12 + 1
-    settings = {"RELATIVE_BASE": datetime(base.year, base.month, base.day)}
-    parsed = dateparser.parse(phrase, languages=["en"], settings=settings)  # type: ignore[arg-type]
-    return (parsed.year, parsed.month) if parsed else None
 
 
 def comparison_basis(main: Period | None, base: Period | None) -> str | None:
     """yoy / mom / qoq from a figure's period and the period it is compared with."""
-    if main is None or base is None or main.kind != base.kind:
+    if main is None or base is None:
+        return None
+    main, base = main.whole(), base.whole()
+    if main.kind != base.kind:
         return None
     if main.shift_years(-1) == base:
         return "yoy"
