@@ -193,3 +193,14 @@ def test_the_articles_stated_basis_carries_to_later_changes_of_its_period() -> N
 def test_bases_and_spans_in_their_common_wordings(text: str, basis: str, period: str) -> None:
     f = by_value(facts_of(text, date(2025, 8, 12)), change=5.1)
     assert (f.change_basis, f.period) == (basis, period)
+
+
+def test_this_fiscal_year_is_the_economys_fiscal_year_around_the_month_reported() -> None:
+    text = (
+        "Pakistan's textile exports reached $1.4 billion in March.\n\n"
+        "Officials expect exports to pass the annual target of $19 billion by the end of this "
+        "fiscal year. Exports in the fiscal year to date rose 3%."
+    )
+    facts = facts_of(text, date(2023, 4, 12))
+    assert by_value(facts, value=19e9).period == "2022-07/2023-06"
+    assert by_value(facts, change=3.0).period == "2022-07/2023-03"

@@ -163,3 +163,33 @@ def parse_relative(phrase: str, base: date) -> tuple[int, int] | None:
     settings = {"RELATIVE_BASE": datetime(base.year, base.month, base.day)}
     parsed = dateparser.parse(phrase, languages=["en"], settings=settings)  # type: ignore[arg-type]
     return (parsed.year, parsed.month) if parsed else None
+
+
+def relative_fiscal(g: dict[str, str | None], ctx: PeriodContext) -> Period | None:
+    """ "this fiscal (year)", "last financial year", "fiscal year to date": the economy's fiscal
+    year around the month being reported (else the publication month)."""
+    hint = ctx.hint
+    pub = (ctx.published.year, ctx.published.month) if ctx.published else None
+    if hint is not None and (pub is None or hint.last_month <= pub):
+        y, m = hint.last_month
+        reported = hint.kind in ("M", "MR", "DR")
+    elif pub is not None:
+        y, m = pub
+        reported = False
+    else:
+        return None
+    fs = ctx.fiscal_start or 1
+    start = y if m >= fs else y - 1
+    rel = (g.get("rel") or "").lower()
+    if rel == "next":
+        start += 1
+    elif rel and not re.search(r"this|current", rel):
+        start -= 1
+    if g.get("ytd"):
+        if not reported:  # a forecast's year is no report: up to the month before publication
+            k = y * 12 + m - 2
+            y, m = k // 12, k % 12 + 1
+        return Period("MR", start, fs, 0, y, m) if (y, m) >= (start, fs) else None
+    if fs == 1:
+        return Period("Y", start)
+    return Period("MR", start, fs, 0, start + 1, fs - 1)

@@ -24,6 +24,7 @@ from extractor.extract.period_relative import (
     dateparser_relative,
     last_months,
     parse_relative,
+    relative_fiscal,
     relative_year_period,
     season,
     season_start_of,
@@ -247,6 +248,8 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
             return None
         first = y2 * 12 + (m - 1) - 11
         return Period("MR", first // 12, first % 12 + 1, 0, y2, m)
+    if kind == "relative_fiscal":
+        return relative_fiscal(g, ctx)
     if kind in ("season_span", "relative_season"):
         return season(kind, g, ctx)
     if kind == "fiscal_span":
