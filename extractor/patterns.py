@@ -132,10 +132,11 @@ class MetricPattern(PatternBase):
 
 
 PeriodKind = Literal[
-    "day", "day_range", "exclude", "first_days", "first_months", "fiscal_ending",
-    "fiscal_span", "fiscal_year", "half", "month", "month_range", "months_to", "quarter",
-    "relative_month", "relative_quarter", "relative_year", "same_period", "same_span", "year",
-    "year_ago", "year_range", "year_to",
+    "day", "day_range", "day_span", "exclude", "first_days", "first_months", "fiscal_ending",
+    "fiscal_span", "fiscal_year", "half", "last_months", "month", "month_range", "months_to",
+    "quarter", "relative_fiscal", "relative_month", "relative_quarter", "relative_season",
+    "relative_year", "same_period", "same_span", "season_span", "year", "year_ago",
+    "year_range", "year_to",
 ]  # fmt: skip
 
 

@@ -152,3 +152,15 @@ def test_optional_gold_costs_nothing_when_missed_and_counts_when_found() -> None
 def test_matching_is_one_to_one() -> None:
     scores = score([gold()], [fact(), fact()])
     assert scores["fact_precision"] == 0.5 and scores["fact_recall"] == 1.0
+
+
+def test_equivalent_spellings_of_one_period_are_the_same_period() -> None:
+    from extractor.evaluate.scoring import same_period
+
+    assert same_period("2023-H1", "2023-01/2023-06")
+    assert same_period("2023-Q1", "2023-01/2023-03")
+    assert same_period("2023", "2023-01/2023-12")
+    assert same_period("2017-01-01/2017-12-31", "2017")  # a day range of whole months
+    assert not same_period("2023-05", "2023-06")
+    assert not same_period("2023-05-01", "2023-05")
+    assert not same_period(None, "2023")

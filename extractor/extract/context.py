@@ -181,6 +181,8 @@ def note_period(
         state.ref = period
     if period.kind == "M":
         state.last_month = period
+    if period.kind in ("MR", "DR"):
+        state.ctx.last_range = period  # "over the four months" refers back to it
 
 
 MONTH_ANAPHOR = re.compile(

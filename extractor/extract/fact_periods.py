@@ -9,20 +9,41 @@ import re
 
 from extractor.extract.changes import find_bases
 from extractor.extract.fields import Sentence
-from extractor.extract.periods import Period, PeriodMention, comparison_basis
+from extractor.extract.periods import Period, PeriodMention, comparison_basis, is_step
+
+NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\b")
 
 
-def data_periods(s: Sentence, start: int, end: int) -> list[tuple[PeriodMention, Period]]:
+def data_periods(
+    s: Sentence, start: int, end: int, roles: tuple[str, ...] = ("data",)
+) -> list[tuple[PeriodMention, Period]]:
     return [
         (m, p)
         for m, p in s.periods
-        if p is not None and m.role == "data" and start <= m.start and m.end <= end + 1
+        if p is not None and m.role in roles and start <= m.start and m.end <= end + 1
     ]
 
 
 def group_period(s: Sentence, n: int) -> tuple[Period | None, PeriodMention | None]:
+    period, mention = _group_period(s, n)
+    if mention is not None and mention.kind.startswith("relative_"):
+        # "rose 26% in May, after a 19% rise in the previous month": the month before the
+        # sentence's own figure, not before the publication day
+        main = next(
+            (p for m, p in s.periods if m.end <= mention.start and m.role == "data" and p),
+            None,
+        )
+        period = one_before(mention, main) or period
+    return period, mention
+
+
+def _group_period(s: Sentence, n: int) -> tuple[Period | None, PeriodMention | None]:
     a_start, a_end = s.after(n)
-    found = data_periods(s, a_start, min(a_end, a_start + 45))
+    a_end = min(a_end, a_start + 45)
+    joint = NEXT_CLAUSE.search(s.text, a_start, a_end)
+    if joint:  # "at $30 billion, and in the last three months they fell": the next clause's
+        a_end = joint.start()
+    found = data_periods(s, a_start, a_end, ("data", "prior"))
     if found:
         return found[0][1], found[0][0]
     w_start, w_end = s.window(n)
@@ -98,17 +119,21 @@ def group_basis(s: Sentence, n: int, main: Period | None) -> tuple[str | None, b
     w_start, _ = s.window(n)
     # "Compared with the same quarter a year earlier, output was 2.8% higher."
     lead = re.match(r"\s*(?:Compared|Measured)\s+(?:with|to|against)\s+[^,]+,", s.text)
-    for m, p in s.periods:
+    # the words after the figure first: "6% lower than in the preceding three months, and
+    # 11% lower than 12 months earlier" gives the second its own base
+    for m, p in sorted(s.periods, key=lambda mp: mp[0].start < group.start):
         near = (
             a_start <= m.start < a_end
             or (group.end <= m.start < group.end + 60)
             or (group.start <= m.start < group.end)
             or (lead is not None and m.end <= lead.end())
         )
+        if (near or w_start <= m.start < group.start) and is_step(m, p):
+            return "mom", True
         if near or (w_start <= m.start < group.start and m.role == "comparison"):
             if m.role == "comparison" and m.kind.startswith("relative_"):
-                rel = {"relative_month": "mom", "relative_quarter": "qoq", "relative_year": "yoy"}
-                return rel[m.kind], True
+                rel = {"relative_month": "mom", "relative_quarter": "qoq"}
+                return rel.get(m.kind, "yoy"), True
             if m.role == "comparison":
                 compared = comparison_basis(main, same_span_base(m, main) or p)
                 if compared:

@@ -47,7 +47,8 @@ from extractor.extract.periods import (
     PeriodContext,
     comparison_basis,
     find_periods,
-    resolve,
+    resolve_all,
+    season_start_of,
     text_month_years,
 )
 from extractor.extract.quantities import find_quantities
@@ -76,6 +77,7 @@ def extract_facts(article: Article) -> list[Fact]:
         version=patterns_version(),
     )
     state.ctx.fiscal_start = fiscal_start(state.main_entity)
+    state.ctx.season_start = season_start_of(article.text[:200_000])
     facts: list[Fact] = []
     nlp = get_nlp()
     table: list[Block] = []
@@ -116,7 +118,7 @@ def sentence_facts(
     # already offsets in the piece, like `s_start`.
     has_number = any(ch.isdigit() for ch in text) or has_number_word(text)
     raw = find_quantities(sent) if has_number else []
-    resolved = [(m, resolve(m, state.ctx)) for m in periods]
+    resolved = resolve_all(periods, state.ctx)
     period_spans = [(m.start, m.end) for m in periods]
     items: list[Item] = []
     local = local_dollar(state.main_entity)
@@ -160,6 +162,8 @@ def sentence_facts(
         main = next((f for f in facts if f.kind != "comparison" and f.period), None)
         if main is not None and main.period not in ytd:
             note_period(period_of(main.period, state), state, para, ref=True)
+        elif main is not None:  # "Year-to-date, exports rose 6%. Imports rose 9%."
+            para.period = period_of(main.period, state)
     elif sentence_period:
         note_period(sentence_period, state, para, ref=bool(s.cues))
     return facts
@@ -285,7 +289,7 @@ def build_facts(
                 basis = _between_basis(s, n) or para.basis
                 # a sentence without its own period continues the article's figures, whose
                 # comparison the article stated once ("exports rose 3% from July ...")
-                if basis is None and sentence_period is None and period == state.ref:
+                if basis is None and period == state.ref and period is not None:
                     basis = state.basis
                 if basis is None and period is not None and period.implies_yoy:
                     basis = "yoy"

@@ -17,23 +17,54 @@ A mention also gets a role from the words before it: `data` (the period a figure
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
 from functools import cache
 
-import dateparser
+from extractor.extract.period_relative import (
+    ANAPHORIC,
+    dateparser_relative,
+    last_months,
+    parse_relative,
+    relative_fiscal,
+    relative_year_period,
+    season,
+    season_start_of,
+    year_of_part,
+    year_of_window,
+)
+from extractor.extract.period_types import (
+    Period,
+    PeriodContext,
+    PeriodMention,
+    group_int,
+    month_of,
+    number_of,
+    relative_year,
+    year_for_month,
+)
+from extractor.patterns import PeriodPattern, load_family
+from extractor.vocabulary import expand_macros, macros
 
-from extractor.patterns import NUM_WORDS, PeriodPattern, load_family
-from extractor.vocabulary import expand_macros, macros, month_number
+__all__ = [
+    "Period",
+    "PeriodContext",
+    "PeriodMention",
+    "find_periods",
+    "parse_relative",
+    "resolve",
+    "resolve_all",
+    "season_start_of",
+]
 
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 ORDINALS |= {"fourth": 4, "4th": 4}
 
 # Words right before a period that make it the base of a comparison, not the figure's period.
 COMPARISON_BEFORE = re.compile(
-    r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|than(?:\s+(?:in|during|for|at))?|"
+    r"(?:compared\s+(?:with|to)|compares?\s+(?:with|to)|than(?:\s+(?:(?:that|those)\s+)?"
+    r"(?:in|during|for|at|of))?|"
     r"(?<=\d%\s)on|(?<=per\scent\s)on|(?<=percent\s)on|\bafter|"
-    r"\bfrom|against|versus|vs\.?|\bv\.|relative\s+to|(?:below|above)\s+(?:its|the)\s+"
+    r"(?<!data\s)(?<!figures\s)(?<!statistics\s)(?<!numbers\s)"
+    r"\bfrom(?:\s+(?:the|its|their)\s+(?:levels?|figures?|totals?)\s+(?:in|of|for))?|against|versus|vs\.?|\bv\.|relative\s+to|(?:below|above)\s+(?:its|the)\s+"
     r"(?:level|figure)s?(?:\s+(?:in|of))?|(?:corresponding|same)\s+(?:period|month|quarter)\s+"
     r"(?:of|in)?)\s*(?:the\s+|its\s+|their\s+)?(?:same\s+(?:month|period|quarter)\s+(?:of|in)\s+)?$",
     re.IGNORECASE,
@@ -45,97 +76,19 @@ EXCLUDE_BEFORE = re.compile(
     r"(?:\d{1,2}\s+)?$",
     re.IGNORECASE,
 )
-# "SEOUL, ", "Kuala Lumpur, ": a place name (capitalised words only) opening the block
-DATELINE_BEFORE = re.compile(r"^\s*(?:[A-Z][A-Za-z.'’-]*\s?){1,3},\s*$")
-RANGE_KINDS = {"day_range", "month_range", "first_months", "first_days", "months_to"}
-
-
-@dataclass(frozen=True)
-class Period:
-    """A resolved period. `kind`: Y, H, Q, M, D, MR (month range), DR (day range), YR."""
-
-    kind: str
-    y: int
-    a: int = 0
-    b: int = 0
-    y2: int = 0
-    a2: int = 0
-    b2: int = 0
-
-    def label(self) -> str:
-        if self.kind == "Y":
-            return f"{self.y}"
-        if self.kind == "H":
-            return f"{self.y}-H{self.a}"
-        if self.kind == "Q":
-            return f"{self.y}-Q{self.a}"
-        if self.kind == "M":
-            return f"{self.y}-{self.a:02d}"
-        if self.kind == "D":
-            return f"{self.y}-{self.a:02d}-{self.b:02d}"
-        if self.kind == "MR":
-            return f"{self.y}-{self.a:02d}/{self.y2}-{self.a2:02d}"
-        if self.kind == "DR":
-            return f"{self.y}-{self.a:02d}-{self.b:02d}/{self.y2}-{self.a2:02d}-{self.b2:02d}"
-        return f"{self.y}/{self.y2}"
-
-    def shift_years(self, years: int) -> Period:
-        return replace(self, y=self.y + years, y2=self.y2 + years if self.y2 else 0)
-
-    @property
-    def last_month(self) -> tuple[int, int]:
-        """(year, month) of the period's last month."""
-        if self.kind == "Y":
-            return self.y, 12
-        if self.kind == "H":
-            return self.y, 6 * self.a
-        if self.kind == "Q":
-            return self.y, 3 * self.a
-        if self.kind in ("M", "D"):
-            return self.y, self.a
-        if self.kind in ("MR", "DR"):
-            return self.y2, self.a2
-        return self.y2, 12
-
-    @property
-    def implies_yoy(self) -> bool:
-        """A change over this period can only be against the same period a year earlier:
-        a whole year, a half, a year-to-date or 12-month window, a part of a month."""
-        if self.kind in ("Y", "H", "DR"):
-            return True
-        if self.kind == "MR":
-            months = (self.y2 - self.y) * 12 + self.a2 - self.a + 1
-            return months >= 12 or (months not in (1, 3) and self.y == self.y2)
-        return False
-
-
-@dataclass
-class PeriodMention:
-    start: int
-    end: int
-    kind: str
-    groups: dict[str, str | None]
-    pattern: str
-    role: str = "data"  # data | comparison | exclude | year_ago
-    text: str = ""
-
-
-@dataclass
-class PeriodContext:
-    """What relative phrases are resolved against."""
-
-    published: date | None = None
-    hint: Period | None = None  # the period the text was last talking about
-    text_years: dict[int, int] = field(default_factory=dict)  # month -> year seen in text
-    latest_year: int | None = None
-    fiscal_start: int | None = None  # first month of the economy's fiscal year (India: 4)
-
-    def base_year(self) -> int | None:
-        if self.published:
-            return self.published.year
-        if self.hint:
-            return self.hint.last_month[0]
-        return self.latest_year
+# "SEOUL, ", "Kuala Lumpur, ", "LONDON/MOSCOW, ": place names (capitalised words only) opening
+# the block
+DATELINE_BEFORE = re.compile(r"^\s*(?:[A-Z][A-Za-z.'’-]*(?:\s|\s?/\s?)?){1,4},\s*$")
+# "after the 19.6% increase in", "following a 2% dip during": an earlier figure's own period
+AFTER_FIGURE = re.compile(
+    r"\b(?:after|following)\s+(?:an?|the|its)\s+[^,;]{1,30}\s(?:in|during)\s+$", re.I
+)
+OVER_FIGURE = re.compile(
+    r"(?:%|percent|cent|increase|rise|gain|growth|jump|decrease|decline|drop|fall)\s+over\s+"
+    r"(?:the\s+|its\s+)?$",
+    re.I,
+)
+RANGE_KINDS = {"day_range", "day_span", "month_range", "first_months", "first_days", "months_to"}
 
 
 @cache
@@ -201,52 +154,53 @@ def role_of(text: str, mention: PeriodMention) -> str:
         if mention.kind in RANGE_KINDS and re.search(r"\bfrom\s*$", before, re.I):
             return "data"
         return "comparison"
+    if mention.kind.startswith("relative_") and re.search(r"\bover\s*$", before, re.I):
+        if re.search(r"last|previous|preceding|prior|past", mention.text, re.I):
+            return "comparison"  # "an increase of 19% over the previous year"
+    if mention.kind == "month" and OVER_FIGURE.search(before):
+        return "comparison"  # "a 5% increase over the July 2024 total", "up 2% over June"
     if mention.kind == "month" and mention.groups.get("rel") == "last":
         return "comparison"  # "June last year" is a base in news copy
+    if mention.kind.startswith("relative_") and AFTER_FIGURE.search(before):
+        # "rose 26%, after a 19% rise in the previous month": the period of the earlier
+        # figure only, never the sentence's own period
+        return "prior"
     return "data"
 
 
-def month_of(name: str | None) -> int:
-    return month_number(name)
+def resolve_all(
+    mentions: list[PeriodMention], ctx: PeriodContext
+) -> list[tuple[PeriodMention, Period | None]]:
+    """Resolve a sentence's mentions in order: "for the same period" takes the period the
+    sentence has just named ("Exports for the year to date grew 7% and imports for the same
+    period 1%") before the one the text was talking about."""
+    out: list[tuple[PeriodMention, Period | None]] = []
+    for m in mentions:
+        p = None
+        if m.kind == "same_period":
+            p = next((q for k, q in reversed(out) if q is not None and k.role == "data"), None)
+        if m.kind == "last_months" and ANAPHORIC.search(m.text):
+            # "fell 5% in the last three months from the preceding three months"
+            n = number_of(m.groups.get("n"))
+            for _k, q in reversed(out):
+                if q is not None and q.kind == "MR" and q.months == n:
+                    last = q.y * 12 + q.a - 2
+                    first = last - n + 1
+                    p = Period("MR", first // 12, first % 12 + 1, 0, last // 12, last % 12 + 1)
+                    break
+        out.append((m, p or resolve(m, ctx)))
+    return out
 
 
-def group_int(g: dict[str, str | None], key: str) -> int:
-    """A regex group of digits as a number; 0 when the group did not take part."""
-    value = g.get(key)
-    return int(value) if value else 0
-
-
-def number_of(raw: str | None) -> int:
-    if not raw:
-        return 0
-    return int(raw) if raw.isdigit() else NUM_WORDS.get(raw.lower(), 0)
-
-
-def year_for_month(month: int, ctx: PeriodContext, explicit: str | None = None) -> int | None:
-    """The year of a month named without one: the latest such month on or before publication,
-    else the year the text pairs with that month, else the year being talked about."""
-    if explicit:
-        return int(explicit)
-    if ctx.published:
-        pub = ctx.published
-        return pub.year if month <= pub.month else pub.year - 1
-    if month in ctx.text_years:
-        return ctx.text_years[month]
-    if ctx.hint:
-        return ctx.hint.last_month[0]
-    return ctx.latest_year
-
-
-def relative_year(rel: str | None, ctx: PeriodContext) -> int | None:
-    base = ctx.base_year()
-    if base is None:
-        return None
-    rel = (rel or "this").lower()
-    if rel.startswith("last") or "previous" in rel or "past" in rel:
-        return base - 1
-    if rel == "next":
-        return base + 1
-    return base
+def is_step(mention: PeriodMention, period: Period | None) -> bool:
+    """A change stated from one month to the next ("from May to June"): month-on-month."""
+    g = mention.groups
+    return (
+        mention.kind == "month_range"
+        and period is not None
+        and period.kind == "M"
+        and bool(g.get("between") or g.get("frm"))
+    )
 
 
 def resolve(mention: PeriodMention, ctx: PeriodContext) -> Period | None:
@@ -266,6 +220,16 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         m = month_of(g["m"])
         y = year_for_month(m, ctx, g.get("y"))
         return Period("DR", y, m, int(g["d1"] or 0), y, m, int(g["d2"] or 0)) if y else None
+    if kind == "day_span":  # "01 January to 31 December 2017", "March 1 to April 15, 2024"
+        m1, m2 = month_of(g.get("m1") or g.get("m1b")), month_of(g.get("m2") or g.get("m2b"))
+        y2 = year_for_month(m2, ctx, g.get("y"))
+        if not y2:
+            return None
+        y1 = int(g.get("y1") or g.get("y1b") or 0) or (y2 if m1 <= m2 else y2 - 1)
+        d1, d2 = int(g.get("d1") or g.get("d1b") or 0), int(g.get("d2") or g.get("d2b") or 0)
+        if not (1 <= d1 <= 31 and 1 <= d2 <= 31):
+            return None
+        return Period("DR", y1, m1, d1, y2, m2, d2)
     if kind == "first_days":
         m = month_of(g["m"])
         y = year_for_month(m, ctx, g.get("y"))
@@ -284,11 +248,17 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
             return None
         first = y2 * 12 + (m - 1) - 11
         return Period("MR", first // 12, first % 12 + 1, 0, y2, m)
+    if kind == "relative_fiscal":
+        return relative_fiscal(g, ctx)
+    if kind in ("season_span", "relative_season"):
+        return season(kind, g, ctx)
     if kind == "fiscal_span":
         y, short = int(g["y"] or 0), int(g["y2"] or -1)
         if short != (y + 1) % 100:
             return None
         fs = ctx.fiscal_start
+        if "/" in text and ctx.season_start and ctx.season_start > 1:
+            fs = ctx.season_start  # "2020/21" in a story about a July-June crop season
         if fs and fs > 1:
             return Period("MR", y, fs, 0, y + 1, fs - 1)
         return Period("YR", y, 0, 0, y + 1)
@@ -304,10 +274,21 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         return Period("MR", y, fs, 0, last // 12, last % 12 + 1)
     if kind == "same_period":
         return ctx.hint  # "over the same period": the one the text was just talking about
+    if kind == "first_months" and g.get("fy") and (ctx.fiscal_start or 1) >= 7:
+        n, fs, fy = number_of(g["n"]), ctx.fiscal_start or 1, int(g["fy"] or 0)
+        last = (fy - 1) * 12 + (fs - 1) + (n - 1)  # "the 11 months of FY 2016": from July 2015
+        return Period("MR", fy - 1, fs, 0, last // 12, last % 12 + 1) if 1 <= n <= 12 else None
     if kind == "first_months":
         n = number_of(g["n"])
-        y = _year_of_window(n, g, ctx)
+        back = ctx.last_range
+        if back is not None and back.kind == "MR" and "first" not in text.lower():
+            # "over the four months": the four months the text has just reported
+            if back.months == n:
+                return back
+        y = year_of_window(n, g, ctx)
         return Period("MR", y, 1, 0, y, n) if y and 1 <= n <= 12 else None
+    if kind == "last_months":
+        return last_months(number_of(g["n"]), g, ctx)
     if kind in ("months_to", "year_to"):
         n, m = (12 if kind == "year_to" else number_of(g["n"])), month_of(g["m"])
         y2 = year_for_month(m, ctx, g.get("y"))
@@ -321,18 +302,20 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         if not y2:
             return None
         y1 = group_int(g, "y1") or (y2 if m1 <= m2 else y2 - 1)
-        if g.get("between") and y1 == y2 and m2 == m1 + 1:
-            return Period("M", y2, m2)  # "between May and June": the later month
+        if (g.get("between") or g.get("frm")) and (y2 * 12 + m2) - (y1 * 12 + m1) == 1:
+            # "between May and June", "from November 2017 to December 2017": a change from one
+            # month to the next is the later month's (month-on-month)
+            return Period("M", y2, m2)
         if y1 == y2 and m1 % 3 == 1 and m2 == m1 + 2:
             return Period("Q", y2, (m1 + 2) // 3)
         return Period("MR", y1, m1, 0, y2, m2)
     if kind == "half":
         h = int(g.get("h") or g.get("h2") or ORDINALS.get((g.get("ord") or "").lower(), 0))
-        y = _year_of_part(g, ctx, 6 * h)
+        y = year_of_part(g, ctx, 6 * h)
         return Period("H", y, h) if y and h in (1, 2) else None
     if kind == "quarter":
         q = int(g.get("q") or g.get("q2") or ORDINALS.get((g.get("ord") or "").lower(), 0))
-        y = _year_of_part(g, ctx, 3 * q)
+        y = year_of_part(g, ctx, 3 * q)
         return Period("Q", y, q) if y and 1 <= q <= 4 else None
     if kind == "day":
         m = month_of(g["m"])
@@ -350,96 +333,28 @@ def _resolve(kind: str, g: dict[str, str | None], text: str, ctx: PeriodContext)
         return Period("YR", group_int(g, "y1"), 0, 0, group_int(g, "y2"))
     if kind == "fiscal_year":
         raw = g.get("y") or ""
-        return Period("Y", int(raw) if len(raw) == 4 else 2000 + int(raw))
+        y = int(raw) if len(raw) == 4 else 2000 + int(raw)
+        fs = ctx.fiscal_start or 1
+        if fs >= 7:
+            # a fiscal year starting in July or October is named by the year it ends in:
+            # Bangladesh's FY 2016 is July 2015 - June 2016, the US FY 2024 Oct 2023 - Sep 2024
+            return Period("MR", y - 1, fs, 0, y, fs - 1)
+        return Period("Y", y)
     if kind == "year":
         return Period("Y", int(g.get("y") or g.get("y2") or 0))
     if kind == "relative_year":
-        return _relative_year_period(g, ctx)
+        return relative_year_period(g, ctx)
     if kind in ("relative_month", "relative_quarter"):
-        return _dateparser_relative(text, kind, ctx)
+        return dateparser_relative(text, kind, ctx)
     return None
-
-
-def _year_of_window(n: int, g: dict[str, str | None], ctx: PeriodContext) -> int | None:
-    if g.get("y"):
-        return int(g["y"])  # type: ignore[arg-type]
-    if g.get("rel") in ("this", "last"):
-        return relative_year(g["rel"], ctx)
-    if ctx.hint:
-        return ctx.hint.last_month[0]
-    return year_for_month(n, ctx)
-
-
-def _year_of_part(g: dict[str, str | None], ctx: PeriodContext, last_month: int) -> int | None:
-    explicit = g.get("y") or g.get("y2")
-    if explicit:
-        return int(explicit)
-    if g.get("rel") in ("this", "last"):
-        return relative_year(g["rel"], ctx)
-    if ctx.hint:
-        return ctx.hint.last_month[0]
-    return year_for_month(max(1, last_month), ctx)
-
-
-def _relative_year_period(g: dict[str, str | None], ctx: PeriodContext) -> Period | None:
-    year: int | None
-    if g.get("ytd"):
-        year = relative_year("this", ctx)
-        if not year:
-            return None
-        if ctx.hint and ctx.hint.kind == "M" and ctx.hint.y == year:
-            return Period("MR", year, 1, 0, year, ctx.hint.a)
-        if ctx.published and ctx.published.month > 1:
-            return Period("MR", year, 1, 0, year, ctx.published.month - 1)
-        return None
-    if g.get("whole"):
-        if ctx.hint:
-            year = ctx.hint.last_month[0]
-        elif ctx.published and ctx.published.month <= 2:
-            year = ctx.published.year - 1  # "full-year" figures come out in January/February
-        else:
-            year = relative_year("this", ctx)
-        return Period("Y", year) if year else None
-    year = relative_year(g.get("rel"), ctx)
-    return Period("Y", year) if year else None
-
-
-def _dateparser_relative(text: str, kind: str, ctx: PeriodContext) -> Period | None:
-    if not ctx.published:
-        return None
-    parsed = parse_relative(text.lower(), ctx.published)
-    if parsed is None:
-        return None
-    year, month = parsed
-    if kind == "relative_quarter":
-        return Period("Q", year, (month - 1) // 3 + 1)
-    return Period("M", year, month)
-
-
-# Months back from the publication month for the phrases the period patterns find, after the
-# rewrite in `parse_relative`: plain month arithmetic gives what dateparser gives for them,
-# without its ~1 s cold start (timezone regexes, locale loading) or ~4 ms per phrase.
-MONTHS_BACK = {"this month": 0, "last month": 1, "3 months ago": 3}
-
-
-@cache
-def parse_relative(phrase: str, base: date) -> tuple[int, int] | None:
-    """One short phrase ("last month") relative to the publication date: month arithmetic for
-    the usual phrases, dateparser for any other."""
-    phrase = re.sub(r"\bthe (previous|past)\b", "last", phrase)
-    phrase = phrase.replace("last quarter", "3 months ago")
-    back = MONTHS_BACK.get(phrase)
-    if back is not None:
-        months = base.year * 12 + base.month - 1 - back
-        return months // 12, months % 12 + 1
-    settings = {"RELATIVE_BASE": datetime(base.year, base.month, base.day)}
-    parsed = dateparser.parse(phrase, languages=["en"], settings=settings)  # type: ignore[arg-type]
-    return (parsed.year, parsed.month) if parsed else None
 
 
 def comparison_basis(main: Period | None, base: Period | None) -> str | None:
     """yoy / mom / qoq from a figure's period and the period it is compared with."""
-    if main is None or base is None or main.kind != base.kind:
+    if main is None or base is None:
+        return None
+    main, base = main.whole(), base.whole()
+    if main.kind != base.kind:
         return None
     if main.shift_years(-1) == base:
         return "yoy"
