@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from extractor.cues import cue_regex, find_cues
+from extractor.cues import Cue, cue_regex, find_cues
 from extractor.extract import fact_periods
 from extractor.extract import fields as F
 from extractor.extract.clauses import (
@@ -41,6 +41,7 @@ from extractor.extract.dedup import dedup
 from extractor.extract.entities import find_entities
 from extractor.extract.fact_entities import canonical_name, entity_for
 from extractor.extract.fact_periods import last_figure_period, possessive_period
+from extractor.extract.metrics import abbreviation_cues, defined_abbreviations
 from extractor.extract.nlp import get_nlp
 from extractor.extract.periods import (
     Period,
@@ -79,6 +80,7 @@ def extract_facts(article: Article) -> list[Fact]:
     facts: list[Fact] = []
     nlp = get_nlp()
     table: list[Block] = []
+    abbreviations = defined_abbreviations(article.text)
     for block in [*article.blocks, None]:
         if block is not None and block.section == "table" and " | " in block.text + " | ":
             table.append(block)
@@ -95,7 +97,7 @@ def extract_facts(article: Article) -> list[Fact]:
         for text, offset in pieces(block):
             doc = nlp(text)
             for sent in sentences(doc):
-                facts += sentence_facts(sent, block, offset, state, para, heading)
+                facts += sentence_facts(sent, block, offset, state, para, heading, abbreviations)
     return dedup(facts)
 
 
@@ -106,6 +108,7 @@ def sentence_facts(
     state: ArticleState,
     para: ParagraphState,
     heading: Period | None,
+    abbreviations: dict[str, Cue] | None = None,
 ) -> list[Fact]:
     s_start = sent.start_char
     text = sent.doc.text[s_start : sent.end_char]  # what sent.text is, without a Token each
@@ -152,7 +155,7 @@ def sentence_facts(
         groups=groups,
         periods=resolved,
         entities=entities,
-        cues=find_cues(text),
+        cues=_cues(text, abbreviations),
         respectively=bool(re.search(r"\brespectively\b", text, re.I)),
     )
     facts = build_facts(s, block, base, state, para, heading, sentence_period)
@@ -163,6 +166,13 @@ def sentence_facts(
     elif sentence_period:
         note_period(sentence_period, state, para, ref=bool(s.cues))
     return facts
+
+
+def _cues(text: str, abbreviations: dict[str, Cue] | None) -> list[Cue]:
+    cues = find_cues(text)
+    if abbreviations:
+        cues = sorted(cues + abbreviation_cues(text, abbreviations), key=lambda c: c.start)
+    return cues
 
 
 def build_facts(

@@ -223,6 +223,8 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
     share = group.level is not None and group.level.share
     for cue in [] if share else s.cues:
         if cue.kind in ("noun", "verb") and 0 <= cue.start - primary.end <= 22:
+            if cue.name == "growth" and (previous or _names_metric(s)):
+                continue  # "after the 8.2 percent growth in April": the change, not what grew
             gap = text[primary.end : cue.start]
             if re.fullmatch(r"\s*(?:(?:US\s+)?dollars\s+)?(?:of\s+|worth\s+of\s+)?", gap):
                 return metrics.build(text, cue, blocked)
@@ -292,6 +294,10 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
     if candidates:
         return metrics.build(text, candidates[0], blocked)
     return None
+
+
+def _names_metric(s: Sentence) -> bool:
+    return any(c.kind in ("noun", "verb") and c.category != "growth" for c in s.cues)
 
 
 def _money_or_rate(item) -> bool:  # noqa: ANN001 - a clauses.Item

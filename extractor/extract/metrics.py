@@ -114,7 +114,8 @@ def build(text: str, cue: Cue, blocked: list[tuple[int, int]]) -> str:
     if post and (cue.category in flow_categories() or cue.category in ("share", "trade")):
         name = f"{name} of {post.lower() if not post.isupper() else post}"
     if pre and not name.startswith(pre):
-        name = f"{pre} {name}"
+        # "re-exports": a prefix the cue's own word carries
+        name = f"{pre}{name}" if pre.endswith("-") else f"{pre} {name}"
     return re.sub(r"\s+", " ", name).strip()
 
 
@@ -142,3 +143,45 @@ def example_matches(entry: MetricPattern, text: str) -> bool:
     """tests/test_patterns.py hook: is this cue or marker found in `text`?"""
     wanted = re.sub(r"\s+", " ", entry.pattern.lower())
     return any(re.sub(r"\s+", " ", c.text.lower()) == wanted for c in find_cues(text))
+
+
+# --- abbreviations the article defines -------------------------------------------------------
+
+# "non-oil domestic exports (NODX)": a metric phrase, then its initials in brackets
+_DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z]?[A-Z]{1,6}s?)\s*\)")
+
+
+def defined_abbreviations(text: str) -> dict[str, Cue]:
+    """Abbreviations the article defines for a metric phrase, each with the cue its long form
+    carries renamed to the whole phrase: "non-oil domestic exports (NODX)" makes a later
+    "electronic NODX" read as "electronic non-oil domestic exports". The long form must start
+    with the abbreviation's first letter, so "(GAC)" after a number or a name is not one."""
+    out: dict[str, Cue] = {}
+    for m in _DEFINED.finditer(text):
+        abbr = m[1]
+        if abbr in out:
+            continue
+        head = text[max(0, m.start() - 80) : m.start()]
+        cues = [c for c in find_cues(head) if c.kind == "noun" and not head[c.end :].strip()]
+        if not cues:
+            continue
+        cue = cues[-1]
+        long = build(head, cue, [])
+        if not long or long[0].lower() != abbr[0].lower() or "(" in long:
+            continue
+        out[abbr] = Cue(0, 0, long, cue.category, "noun", cue.role, cue.suffix, abbr)
+    return out
+
+
+def abbreviation_cues(text: str, defined: dict[str, Cue]) -> list[Cue]:
+    """The uses of defined abbreviations in a sentence, as cues named by their long form (the
+    bracketed definition itself is not a use)."""
+    out: list[Cue] = []
+    for abbr, cue in defined.items():
+        if abbr not in text:
+            continue
+        for m in re.finditer(r"(?<![\w(])" + re.escape(abbr) + r"(?![\w)])", text):
+            out.append(
+                Cue(m.start(), m.end(), cue.name, cue.category, "noun", cue.role, cue.suffix, abbr)
+            )
+    return out

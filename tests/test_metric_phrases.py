@@ -1,0 +1,56 @@
+"""What a figure measures (SPEC: metric): the article's own head noun and the qualifiers that
+change what is measured, never a neighbouring clause's metric or a bare 'growth'."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from extractor.extract.facts import extract_facts
+from extractor.models import Fact
+from extractor.parse.document import parse_document
+
+
+def facts_of(text: str) -> list[Fact]:
+    return extract_facts(parse_document(text, published=date(2024, 6, 20)))
+
+
+def metric_of(facts: list[Fact], **where: object) -> str:
+    found = [f for f in facts if all(getattr(f, k) == v for k, v in where.items())]
+    assert len(found) == 1, f"{where}: {[(f.metric, f.value, f.change) for f in facts]}"
+    return found[0].metric
+
+
+def test_an_abbreviation_the_article_defines_stands_for_its_long_form() -> None:
+    text = (
+        "Norland's non-fuel domestic exports (NFDX) rose 4.2 percent in May.\n\n"
+        "Electronic NFDX slipped 3.3 percent on the year, while non-electronic NFDX gained "
+        "8.1 percent.\n\nThe NFDX figure for April was revised to show 2.5 percent growth."
+    )
+    facts = facts_of(text)
+    assert metric_of(facts, change=-3.3) == "electronic non-fuel domestic exports"
+    assert metric_of(facts, change=8.1) == "non-electronic non-fuel domestic exports"
+    assert "non-fuel domestic exports" in metric_of(facts, change=2.5)
+
+
+def test_bracketed_initials_of_a_name_or_a_non_metric_are_not_a_metric() -> None:
+    text = (
+        "The Norland Trade Office (NTO) said exports rose 4.2 percent in May.\n\n"
+        "The NTO expects imports to climb 3 percent."
+    )
+    facts = facts_of(text)
+    imports = [f.metric for f in facts if "import" in f.metric]
+    assert imports and not any("trade office" in m or "nto" in m for m in imports)
+
+
+def test_a_growth_noun_after_the_number_names_the_change_not_the_metric() -> None:
+    text = (
+        "Norland's machinery exports climbed 6.4 percent in May, after the 2.9 percent growth "
+        "in April."
+    )
+    facts = facts_of(text)
+    assert metric_of(facts, change=2.9) == "machinery exports"
+
+
+def test_a_prefix_joined_by_a_hyphen_stays_on_its_word() -> None:
+    facts = facts_of("Norland's re-exports grew 5.5 percent in May.")
+    assert metric_of(facts, change=5.5) == "re-exports"
