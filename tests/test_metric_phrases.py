@@ -54,3 +54,36 @@ def test_a_growth_noun_after_the_number_names_the_change_not_the_metric() -> Non
 def test_a_prefix_joined_by_a_hyphen_stays_on_its_word() -> None:
     facts = facts_of("Norland's re-exports grew 5.5 percent in May.")
     assert metric_of(facts, change=5.5) == "re-exports"
+
+
+def test_a_compound_keeps_its_head_noun() -> None:
+    facts = facts_of(
+        "Norland's export orders rose 8.8 percent to $12.2 billion in May, and export "
+        "earnings from tea reached $1.3 billion."
+    )
+    assert metric_of(facts, value=12.2e9) == "export orders"
+    assert "export earnings" in metric_of(facts, value=1.3e9)
+
+
+def test_a_for_phrase_names_what_was_ordered() -> None:
+    facts = facts_of("Orders for machinery surged 12.5 percent to $3.3 billion in May.")
+    assert metric_of(facts, value=3.3e9) == "orders for machinery"
+
+
+def test_a_stockpile_is_not_the_flow_of_the_sentence_before() -> None:
+    facts = facts_of(
+        "Norland's rubber exports fell to 1.1 million tonnes in May. Its rubber stockpile "
+        "stood at 2.4 million tonnes by the end of May."
+    )
+    assert metric_of(facts, value=2.4e6) == "rubber stockpile"
+
+
+def test_goods_after_a_quantity_name_what_flowed() -> None:
+    facts = facts_of(
+        "Norland's farm exports this season included 9.2 million tonnes of rice and "
+        "2.7 million tonnes of sorghum. In 2023, the country shipped 4.4 million tonnes "
+        "of raw sugar (RS) abroad."
+    )
+    assert metric_of(facts, value=9.2e6) == "rice exports"
+    assert metric_of(facts, value=2.7e6) == "sorghum exports"
+    assert "raw sugar" in metric_of(facts, value=4.4e6)

@@ -300,6 +300,26 @@ def _names_metric(s: Sentence) -> bool:
     return any(c.kind in ("noun", "verb") and c.category != "growth" for c in s.cues)
 
 
+def _goods_flow(s: Sentence, n: int, metric: str) -> str:
+    """'grain exports could include 24.5 million tonnes of wheat', 'exports last season
+    included 23.1 million tonnes of corn': the goods after a quantity name what flowed, in
+    place of the flow's wider modifiers."""
+    level = s.groups[n].level
+    if level is None or level.share or _money_or_rate(level):
+        return metric
+    goods_of = cue_regex("goods_after_unit").match(s.text, level.end)
+    base = base_metric(metric)
+    flow = base.split()[-1] if base else ""
+    if not goods_of or flow not in flow_words():
+        return metric
+    goods = goods_of[1].lower()
+    if goods not in ("goods", "services"):
+        goods = singular(goods)
+    if goods in base:
+        return metric
+    return metric.replace(base, f"{goods} {flow}", 1)
+
+
 def _money_or_rate(item) -> bool:  # noqa: ANN001 - a clauses.Item
     unit = item.q.unit or ""
     codes = currency_codes()
@@ -365,6 +385,7 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None) -> str:
     text = s.text
     primary = group.level or group.change
     assert primary is not None
+    metric = _goods_flow(s, n, metric)
     if group.change is not None:
         after = text[group.change.end : group.change.end + 14].lower()
         if re.match(r"\s*by\s+volume", after):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from extractor.cues import Cue, find_cues, sentence_start
+from extractor.cues import Cue, cue_regex, find_cues, sentence_start
 from extractor.patterns import MetricPattern
 from extractor.vocabulary import flow_categories, month_words
 
@@ -88,9 +88,10 @@ def _is_month(word: str) -> bool:
     return len(parts) == 2 and all(len(p) <= 4 and p in month_words() for p in parts)
 
 
-def of_phrase(text: str, end: int) -> str:
-    """The 'of X' complement after a cue noun, up to a preposition, verb, number or comma."""
-    m = re.match(r"\s+of\s+(?:the\s+|a\s+)?", text[end:])
+def of_phrase(text: str, end: int, word: str = "of") -> str:
+    """The 'of X' complement after a cue noun, up to a preposition, verb, number or comma
+    ('for X' after the nouns that take it: "orders for machinery")."""
+    m = re.match(r"\s+" + word + r"\s+(?:the\s+|a\s+)?", text[end:])
     if not m:
         return ""
     rest = text[end + m.end() :]
@@ -113,6 +114,10 @@ def build(text: str, cue: Cue, blocked: list[tuple[int, int]]) -> str:
     post = of_phrase(text, cue.end)
     if post and (cue.category in flow_categories() or cue.category in ("share", "trade")):
         name = f"{name} of {post.lower() if not post.isupper() else post}"
+    elif cue_regex("takes_for").fullmatch(cue.text):
+        post = of_phrase(text, cue.end, "for")
+        if post:  # "orders for machinery rose 7%": what was ordered
+            name = f"{name} for {post.lower() if not post.isupper() else post}"
     if pre and not name.startswith(pre):
         # "re-exports": a prefix the cue's own word carries
         name = f"{pre}{name}" if pre.endswith("-") else f"{pre} {name}"
