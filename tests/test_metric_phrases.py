@@ -87,3 +87,48 @@ def test_goods_after_a_quantity_name_what_flowed() -> None:
     assert metric_of(facts, value=9.2e6) == "rice exports"
     assert metric_of(facts, value=2.7e6) == "sorghum exports"
     assert "raw sugar" in metric_of(facts, value=4.4e6)
+
+
+def test_a_plural_owner_says_whose_flow_it_is() -> None:
+    facts = facts_of("Small firms' exports grew 6.6 percent to $2.2 billion in May.")
+    assert metric_of(facts, value=2.2e9) == "small firms' exports"
+
+
+def test_respectively_pairs_a_listed_subject_with_the_clause_metric() -> None:
+    facts = facts_of(
+        "Norland's export orders rose 5 percent in May. Textiles and footwear also did well, "
+        "with orders climbing 6 percent and 4.5 percent, respectively, from a year earlier."
+    )
+    assert metric_of(facts, change=6.0) == "textiles orders"
+    assert metric_of(facts, change=4.5) == "footwear orders"
+
+
+def test_respectively_after_which_takes_the_metric_talked_about() -> None:
+    facts = facts_of(
+        "Norland's export orders rose 5 percent in May. The gains were offset by paper goods, "
+        "glassware and iron and steel products, which fell 2 percent, 8.1 percent and "
+        "3 percent, respectively."
+    )
+    assert metric_of(facts, change=-2.0) == "paper goods export orders"
+    assert metric_of(facts, change=-8.1) == "glassware export orders"
+    assert metric_of(facts, change=-3.0) == "iron and steel products export orders"
+
+
+def test_respectively_splits_a_pair_of_flows_but_not_a_pair_of_periods() -> None:
+    facts = facts_of("Exports and imports rose 3 percent and 4 percent, respectively.")
+    assert (metric_of(facts, change=3.0), metric_of(facts, change=4.0)) == ("exports", "imports")
+    facts = facts_of(
+        "Imports and exports in the first and second quarters reached $9.7 billion and "
+        "$10.3 billion, respectively."
+    )
+    assert "imports and exports" in metric_of(facts, value=10.3e9)
+
+
+def test_a_compound_of_two_cue_words_with_an_of_list() -> None:
+    facts = facts_of(
+        "The export volumes of private firms and public firms accounted for 30.2 percent and "
+        "16.1 percent of the total, respectively."
+    )
+    assert "private firms" in metric_of(facts, value=30.2)
+    assert "public firms" in metric_of(facts, value=16.1)
+    assert "accounted" not in metric_of(facts, value=16.1)

@@ -59,6 +59,7 @@ from extractor.extract.repairs import (
     repair,
     split_from_to,
 )
+from extractor.extract.respectively import respectively_targets
 from extractor.extract.tables import table_facts
 from extractor.models import Article, Block, Fact, FactKind
 from extractor.patterns import patterns_version
@@ -194,10 +195,11 @@ def build_facts(
     for n, g in enumerate(s.groups):
         if g.level is None or g.level.role != "comparison":
             by_clause.setdefault(s.clause_of(g), []).append(n)
-    for clause, ns in by_clause.items():
-        for n, subject in zip(ns, F.respectively_targets(s, clause, ns), strict=False):
-            assigned[n] = subject
     previous_metric = para.metric or state.last_metric
+    for clause, ns in by_clause.items():
+        targets = respectively_targets(s, clause, ns, previous_metric)
+        for n, subject in zip(ns, targets, strict=False):
+            assigned[n] = subject
     clause_metric: dict[int, str] = {}
     main_period_of: dict[int, Period | None] = {}
     for n, group in enumerate(s.groups):

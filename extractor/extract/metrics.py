@@ -36,7 +36,8 @@ STOP_AFTER = re.compile(
     r"\bwas\b|\bwere\b|\bis\b|\bare\b|\bhas\b|\bhad\b|\brose\b|\bfell\b|\bgrew\b|\bhit\b|"
     r"\breached\b|\btotall?ed\b|\bclimbed\b|\bjumped\b|\bdropped\b|\bdeclined\b|\bslipped\b|"
     r"\bsurged\b|\bcontracted\b|\balso\b|\bwhich\b|\bthat\b|\bpeaked\b|\bsurpassed\b|"
-    r"\bincreased\b|\bdecreased\b|\bstood\b|\bon\b|\bshowed\b|\bsaw\b|\$|€|£|¥|\d|$)",
+    r"\bincreased\b|\bdecreased\b|\bstood\b|\bon\b|\bshowed\b|\bsaw\b|\$|€|£|¥|\d|$|"
+    r"\baccount(?:ed|s|ing)?\b|\brepresent(?:ed|s|ing)?\b|\bma(?:de|kes?|king)\s+up\b)",
     re.IGNORECASE,
 )
 
@@ -62,7 +63,8 @@ def premodifiers(text: str, start: int, blocked: list[tuple[int, int]]) -> str:
         return " ".join(kept[-3:]).lower()
     for m in reversed(list(re.finditer(r"[A-Za-z][A-Za-z-]*", head))):
         gap = head[m.end() : pos]
-        if gap.strip(" ") or len(words) >= 4:
+        owner = gap in ("' ", "’ ") and word_is_plural_owner(m[0])
+        if (gap.strip(" ") and not owner) or len(words) >= 4:
             break
         if m.start() and head[m.start() - 1] in "'’":
             break  # the "s" of a possessive
@@ -73,9 +75,16 @@ def premodifiers(text: str, start: int, blocked: list[tuple[int, int]]) -> str:
             break
         if word[0].isupper() and not word.isupper() and m.start() != sentence_start(head):
             break  # a proper name: an entity or a source, not a modifier
+        word = word + gap.strip() if owner else word  # "private enterprises' imports"
         words.insert(0, word if word.isupper() and len(word) <= 4 else word.lower())
         pos = m.start()
     return " ".join(words)
+
+
+def word_is_plural_owner(word: str) -> bool:
+    """'enterprises' imports', 'farmers' sales': a plural common noun owning the flow says
+    whose flow it is; "Brazil's" (a name) or "the country's" do not reach here."""
+    return word.islower() and word.endswith("s") and word not in STOP_BEFORE
 
 
 def _is_month(word: str) -> bool:
@@ -122,6 +131,14 @@ def build(text: str, cue: Cue, blocked: list[tuple[int, int]]) -> str:
         # "re-exports": a prefix the cue's own word carries
         name = f"{pre}{name}" if pre.endswith("-") else f"{pre} {name}"
     return re.sub(r"\s+", " ", name).strip()
+
+
+def head_noun(metric: str | None) -> str | None:
+    """The cue noun of a metric phrase ("machinery orders" -> "orders"), None without one."""
+    if not metric:
+        return None
+    nouns = [c for c in find_cues(metric) if c.kind == "noun" and c.category != "growth"]
+    return nouns[-1].name if nouns else None
 
 
 def share_metric(text: str, number_end: int, subject: str | None) -> str:
