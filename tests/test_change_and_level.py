@@ -1,0 +1,49 @@
+"""A level and its change (SPEC: one fact with both, the right sign), when the words put them
+apart: an amount's size then the level reached, a change in a clause after its level."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extractor.extract.facts import extract_facts
+from extractor.models import Fact
+from extractor.parse.document import parse_document
+
+
+def facts_of(text: str) -> list[Fact]:
+    return extract_facts(parse_document(text, published=date(2024, 6, 20)))
+
+
+def pairs(facts: list[Fact]) -> set[tuple[float | None, float | None]]:
+    return {(f.value, f.change) for f in facts}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "change"),
+    [
+        ("Norland's exports decreased less than $0.2 billion to $31.4 billion in May.", 31.4e9, -0.2e9),
+        (
+            "May's rise reflected an increase in the goods deficit of $0.4 billion to "
+            "$66.1 billion.",
+            66.1e9,
+            0.4e9,
+        ),
+        ("The April surplus was revised down by a $2 billion to $11.2 billion.", 11.2e9, -2e9),
+    ],
+)
+def test_a_movement_then_x_to_y_is_its_size_and_the_level_reached(
+    text: str, value: float, change: float
+) -> None:
+    assert (value, change) in pairs(facts_of(text))
+
+
+def test_percent_or_amount_then_level_is_two_facts_with_one_level() -> None:
+    facts = facts_of("Norland's exports dropped 4% or $1.9 billion to $45.2 billion in May.")
+    assert {(45.2e9, -4.0), (45.2e9, -1.9e9)} <= pairs(facts)
+
+
+def test_a_forecast_range_after_a_movement_stays_a_range() -> None:
+    facts = facts_of("Officials expect exports to increase about $1 billion to $2 billion.")
+    assert not any(f.value == 2e9 and f.change == 1e9 for f in facts)
