@@ -23,7 +23,11 @@ def pairs(facts: list[Fact]) -> set[tuple[float | None, float | None]]:
 @pytest.mark.parametrize(
     ("text", "value", "change"),
     [
-        ("Norland's exports decreased less than $0.2 billion to $31.4 billion in May.", 31.4e9, -0.2e9),
+        (
+            "Norland's exports decreased less than $0.2 billion to $31.4 billion in May.",
+            31.4e9,
+            -0.2e9,
+        ),
         (
             "May's rise reflected an increase in the goods deficit of $0.4 billion to "
             "$66.1 billion.",

@@ -83,8 +83,9 @@ def split_from_to(raw: list, text: str, s_start: int) -> list:
             )
             continue
         by = re.search(r"\bby\s*$", text[max(0, start - 6) : start])
-        moved = None if by or q.range_form == "from_to" else _moved_by(q, text, start)
-        if q.value_high is None or m is None or (q.range_form != "from_to" and not by and not moved):
+        from_to = q.range_form == "from_to"
+        moved = None if by or from_to else _moved_by(q, text, start)
+        if q.value_high is None or m is None or not (from_to or by or moved):
             out.append(q)
             continue
         first_end = q.span[0] + m.start()
