@@ -51,3 +51,31 @@ def test_percent_or_amount_then_level_is_two_facts_with_one_level() -> None:
 def test_a_forecast_range_after_a_movement_stays_a_range() -> None:
     facts = facts_of("Officials expect exports to increase about $1 billion to $2 billion.")
     assert not any(f.value == 2e9 and f.change == 1e9 for f in facts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tea export earnings stood at $2.4 billion in May, marking a growth of 7.5 per cent.",
+        "Tea export earnings stood at $2.4 billion in May, which is 7.5 per cent higher than a "
+        "year earlier.",
+        "Tea export earnings reached $2.4 billion in May registering about 7.5 per cent growth.",
+    ],
+)
+def test_a_change_in_a_participle_or_which_clause_after_its_level(text: str) -> None:
+    assert (2.4e9, 7.5) in pairs(facts_of(text))
+
+
+def test_negative_growth_is_a_fall() -> None:
+    facts = facts_of(
+        "Jute exports stood at $0.8 billion in May, exhibiting a negative growth of 4.4 per cent."
+    )
+    assert (0.8e9, -4.4) in pairs(facts)
+
+
+def test_a_level_reached_in_a_participle_after_its_change() -> None:
+    facts = facts_of(
+        "Norland registered a 6.2 per cent increase in export earnings, raking in $12.7 billion "
+        "in the first half."
+    )
+    assert (12.7e9, 6.2) in pairs(facts)

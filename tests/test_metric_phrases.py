@@ -132,3 +132,12 @@ def test_a_compound_of_two_cue_words_with_an_of_list() -> None:
     assert "private firms" in metric_of(facts, value=30.2)
     assert "public firms" in metric_of(facts, value=16.1)
     assert "accounted" not in metric_of(facts, value=16.1)
+
+
+def test_a_sector_names_whose_flow_it_is() -> None:
+    facts = facts_of(
+        "Export earnings from the leather sector stood at $1.2 billion in May, while the "
+        "footwear sector fetched $0.9 billion."
+    )
+    assert "leather sector" in metric_of(facts, value=1.2e9)
+    assert "footwear sector" in metric_of(facts, value=0.9e9)

@@ -156,6 +156,8 @@ def assign_roles(items: list[Item], text: str, clauses: list[tuple[int, int]]) -
             item.role = "change"  # "widened by £1.6bn with EU countries and £0.8bn with ..."
         if item.role == "change" and item.direction is None:
             item.direction = _direction_near(text, item, before, items[:n])
+        if item.role == "change" and cue_regex("negative_growth_before").search(near):
+            item.direction = "down"  # "exhibiting a negative growth of 6.8 per cent"
         if item.role == "level" and comparison_sentence:
             item.role = "comparison"
 
@@ -304,7 +306,10 @@ def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]
                     )
                 )
             )
-            if (cue_regex("to_level").search(between) or item.q.bracketed) and not coordinated:
+            reached = cue_regex("to_level").search(between) or cue_regex(
+                "level_after_change"
+            ).search(between)
+            if (reached or item.q.bracketed) and not coordinated:
                 last.level = item
                 # "fell 2.3%, or $1.1 billion, to $42.1 billion": both changes end at the level
                 if len(groups) >= 2 and groups[-2].change and groups[-2].level is None:

@@ -285,6 +285,10 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
         if goods and built in flow_words("trade"):
             return f"{goods[1].lower()} {built}"  # "demand for X ..., with shipments up 30%"
         return built
+    sector = cue_regex("sector_subject").search(text[w_start:w_end])
+    noun = metrics.head_noun(previous)
+    if sector and noun:
+        return f"{sector[1].lower()} {noun}"  # "..., while the knitwear sector fetched $11.9bn"
     subject = _subject_phrase(text[w_start:w_end], asides, w_start)
     flow = next((w for w in (previous or "").split() if w in flow_words()), None)
     if subject and flow:

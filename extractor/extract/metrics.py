@@ -127,6 +127,9 @@ def build(text: str, cue: Cue, blocked: list[tuple[int, int]]) -> str:
         post = of_phrase(text, cue.end, "for")
         if post:  # "orders for machinery rose 7%": what was ordered
             name = f"{name} for {post.lower() if not post.isupper() else post}"
+    sector = cue_regex("sector_after").match(text, cue.end)
+    if sector:  # "export earnings from the woven sector"
+        name = f"{sector[1].lower()} {name}"
     if pre and not name.startswith(pre):
         # "re-exports": a prefix the cue's own word carries
         name = f"{pre}{name}" if pre.endswith("-") else f"{pre} {name}"
