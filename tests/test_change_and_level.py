@@ -79,3 +79,19 @@ def test_a_level_reached_in_a_participle_after_its_change() -> None:
         "in the first half."
     )
     assert (12.7e9, 6.2) in pairs(facts)
+
+
+def test_two_changes_of_one_level_joined_by_but_are_two_facts() -> None:
+    facts = facts_of(
+        "In May, Norland exported 212,400 cars, up 18 percent year-on-year but down 4 percent "
+        "from 221,000 units in April."
+    )
+    assert {(212400.0, 18.0), (212400.0, -4.0)} <= pairs(facts)
+
+
+def test_a_second_change_after_the_first_changes_base() -> None:
+    facts = facts_of(
+        "Chip sales rose to $18.2 billion in May, up 3.1 percent from an upwardly revised "
+        "$17.65 billion in April, and down 9.4 percent from May 2023."
+    )
+    assert {(18.2e9, 3.1), (18.2e9, -9.4)} <= pairs(facts)

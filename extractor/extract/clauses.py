@@ -328,25 +328,52 @@ def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]
             if cue_regex("appositive_change").match(between) or item.q.bracketed or loose or copula:
                 last.change = item
                 continue
-        if (
-            last
-            and same_clause
-            and item.role == "change"
-            and last.level
-            and last.change
-            # "rose 6.8% from a year earlier to $24.57 billion and were up 3.1% on the month"
-            and re.fullmatch(
-                r"\s*(?:(?:in|for|during|over)\s+)?(?:,|and|,\s*and)\s*(?:(?:was|were|is|are)\s+)?"
-                r"(?:(?:up|down)\s+)?",
-                between,
-            )
-            and basis_after(text, item)
-            and basis_after(text, item) != basis_after(text, last.change)
-        ):
-            groups.append(Group(level=last.level, change=item))
+        owner = _second_change_owner(groups, item, text, between)
+        if owner is not None:
+            groups.append(Group(level=owner.level, change=item))
             continue
         groups.append(Group(level=item) if item.role == "level" else Group(change=item))
     return groups
+
+
+def _second_change_owner(groups: list[Group], item: Item, text: str, between: str) -> Group | None:
+    """The level+change group a second change of the same level belongs to: "rose 6.8% from
+    a year earlier to $24.57 billion and were up 3.1% on the month", "409,800 vehicles, up 61%
+    year-on-year but down 6% from 438,000 units", "up 8.2% from a revised $19.07 billion in
+    August, and down 10.1% from September 2008" (past the first change's base). None when
+    the change is not joined that way, or restates the first change's basis."""
+    if item.role != "change" or not groups:
+        return None
+    k = len(groups) - 1
+    while k > 0 and _base_of_previous(groups[k], groups[k - 1], text):
+        k -= 1  # the first change's base sits between
+    owner = groups[k]
+    if owner.level is None or owner.change is None or owner.items[-1].clause != item.clause:
+        return None
+    if owner.level.role == "comparison" or not re.fullmatch(
+        r"\s*(?:(?:in|for|during|over)\s+)?(?:,|and|but|,\s*(?:and|but))\s*"
+        r"(?:(?:was|were|is|are)\s+)?(?:(?:up|down)\s+)?",
+        between,
+    ):
+        return None
+    basis, first = basis_after(text, item), basis_after(text, owner.change)
+    own_base = bool(re.match(r"\s*(?:from|compared\s+(?:with|to)|against)\b", text[item.end :]))
+    # a change with its own base ("down 6% from 438,000 units") is a second change even when
+    # the quantity layer carried the first one's basis over to it
+    return owner if own_base or (basis and basis != first) else None
+
+
+def _base_of_previous(group: Group, previous: Group, text: str) -> bool:
+    """A base the change before states: a comparison, or a lone level right after 'from'
+    ("up 8.2% from an upwardly revised $19.07 billion")."""
+    level = group.level
+    if level is None or group.change is not None:
+        return False
+    if level.role == "comparison":
+        return True
+    return bool(
+        re.match(r"\s*(?:from|compared\s+(?:with|to)|against)\b", text[previous.end : level.start])
+    )
 
 
 def _between(text: str, start: int, end: int, period_spans: list[tuple[int, int]]) -> str:
