@@ -95,3 +95,14 @@ def test_a_second_change_after_the_first_changes_base() -> None:
         "$17.65 billion in April, and down 9.4 percent from May 2023."
     )
     assert {(18.2e9, 3.1), (18.2e9, -9.4)} <= pairs(facts)
+
+
+@pytest.mark.parametrize(
+    ("text", "change"),
+    [
+        ("Norland said rice exports in May were 9 per cent greater than a year earlier.", 9.0),
+        ("Sales rose in every region, with Asia growing fastest at 6.6 percent.", 6.6),
+    ],
+)
+def test_a_percent_greater_than_or_growing_fastest_at_is_a_change(text: str, change: float) -> None:
+    assert (None, change) in pairs(facts_of(text))

@@ -253,7 +253,7 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
         return "change"
     if re.match(
         r"\s*(?:y/y|m/m|year-on-year|on-year|month-on-month)?\s*(?:increase|rise|growth|gain|"
-        r"drop|fall|decline|decrease|contraction|higher|lower|more|less|below|above|smaller|"
+        r"drop|fall|decline|decrease|contraction|higher|lower|more|less|below|above|smaller|greater|"
         r"larger|bigger|wider|narrower)\b",
         after,
         re.I,
