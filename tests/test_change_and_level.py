@@ -106,3 +106,24 @@ def test_a_second_change_after_the_first_changes_base() -> None:
 )
 def test_a_percent_greater_than_or_growing_fastest_at_is_a_change(text: str, change: float) -> None:
     assert (None, change) in pairs(facts_of(text))
+
+
+def test_respectively_pairs_levels_with_the_changes_after_them() -> None:
+    facts = facts_of(
+        "Norland's rubber exports last year were 2.2 million tonnes worth $3.1 billion, "
+        "respectively rising 5 percent and falling 12 percent."
+    )
+    assert {(2.2e6, 5.0), (3.1e9, -12.0)} <= pairs(facts)
+
+
+def test_a_change_noun_phrase_then_reached_level() -> None:
+    facts = facts_of(
+        "Exports grew by 8 percent to $4.1 billion in May, driven by the 22.5 percent jump in "
+        "chip exports, reached $1.9 billion."
+    )
+    assert (1.9e9, 22.5) in pairs(facts)
+
+
+def test_nosedived_by_an_amount_is_a_fall() -> None:
+    facts = facts_of("Norland's sugar exports nosedived by 300,000 tonnes in May.")
+    assert (None, -300000.0) in pairs(facts)

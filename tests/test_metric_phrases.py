@@ -141,3 +141,19 @@ def test_a_sector_names_whose_flow_it_is() -> None:
     )
     assert "leather sector" in metric_of(facts, value=1.2e9)
     assert "footwear sector" in metric_of(facts, value=0.9e9)
+
+
+def test_the_in_or_of_phrase_of_a_change_noun_names_what_changed() -> None:
+    facts = facts_of(
+        "Norland's chip sector is recovering, after the 4.4 percent increase year-on-year of "
+        "merchandise exports in May. Growth was led by a 22.5 percent jump in chip exports."
+    )
+    assert metric_of(facts, change=4.4) == "merchandise exports"
+    assert metric_of(facts, change=22.5) == "chip exports"
+
+
+def test_respectively_is_no_modifier() -> None:
+    facts = facts_of(
+        "Palm oil earned $2.1 billion and $1.4 billion, respectively exports of oil and meal."
+    )
+    assert all("respectively" not in f.metric for f in facts)

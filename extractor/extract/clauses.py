@@ -333,6 +333,28 @@ def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]
             groups.append(Group(level=owner.level, change=item))
             continue
         groups.append(Group(level=item) if item.role == "level" else Group(change=item))
+    return _pair_respectively(groups, text)
+
+
+def _pair_respectively(groups: list[Group], text: str) -> list[Group]:
+    """'35.7 million tonnes worth $19 billion, respectively rising 4% and falling 17%': k lone
+    levels then k lone changes, with 'respectively' by the changes, pair in order."""
+    if "respectively" not in text:
+        return groups
+    lone_level = [g.change is None and g.level is not None and g.level.role == "level"
+                  and not g.level.share for g in groups]  # fmt: skip
+    lone_change = [g.level is None for g in groups]
+    for k in range(len(groups) // 2, 1, -1):
+        for i in range(len(groups) - 2 * k + 1):
+            levels, changes = groups[i : i + k], groups[i + k : i + 2 * k]
+            if not (all(lone_level[i : i + k]) and all(lone_change[i + k : i + 2 * k])):
+                continue
+            near = text[levels[-1].end : changes[-1].end + 20]
+            if "respectively" not in near:
+                continue
+            pairs = zip(levels, changes, strict=True)
+            paired = [Group(level=a.level, change=b.change) for a, b in pairs]
+            return [*groups[:i], *paired, *groups[i + 2 * k :]]
     return groups
 
 

@@ -228,6 +228,15 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
             gap = text[primary.end : cue.start]
             if re.fullmatch(r"\s*(?:(?:US\s+)?dollars\s+)?(?:of\s+|worth\s+of\s+)?", gap):
                 return metrics.build(text, cue, blocked)
+    moved = group.change or primary
+    for cue in s.cues:
+        if cue.kind == "noun" and cue.category != "growth" and 0 < cue.start - moved.end <= 50:
+            gap = text[moved.end : cue.start]
+            # without 0-3 of the cue's own modifiers ("jump in [semiconductor] exports")
+            bare = [re.sub(r"(?:[a-z][\w-]*\s+){" + str(k) + "}$", "", gap) for k in range(4)]
+            if any(cue_regex("change_noun_of").fullmatch(g) for g in bare):
+                # "the 9.1 percent increase year-on-year of merchandise exports"
+                return metrics.build(text, cue, blocked)
     w_start, w_end = s.window(n)
     # A cue right before it: "a trade surplus of $700 million".
     for cue in reversed(s.cues):

@@ -28,7 +28,7 @@ STOP_BEFORE = {
     "monthly", "seasonally", "adjusted", "first", "estimate", "increased", "decreased", "rise",
     "fall", "jump", "drop", "expected", "forecast", "all", "both", "some", "many", "other",
     "expects", "expect", "estimates", "projects", "puts", "shows", "could", "would", "will",
-    "may", "might",
+    "may", "might", "respectively",
 }  # fmt: skip
 # An "of" phrase after the cue ends at these.
 STOP_AFTER = re.compile(
