@@ -157,3 +157,13 @@ def test_respectively_is_no_modifier() -> None:
         "Palm oil earned $2.1 billion and $1.4 billion, respectively exports of oil and meal."
     )
     assert all("respectively" not in f.metric for f in facts)
+
+
+def test_a_clause_without_a_metric_word_takes_the_one_before_it_in_the_sentence() -> None:
+    facts = facts_of("Norland's cocoa exports and its by-products dropped to 1.2 million tonnes.")
+    assert metric_of(facts, value=1.2e6) == "cocoa exports"
+
+
+def test_goods_after_a_percent_more_name_what_flowed() -> None:
+    facts = facts_of("Norland imported 14.5% more Brazilian beef in May than a year earlier.")
+    assert metric_of(facts, change=14.5) == "beef imports"

@@ -290,6 +290,11 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
             if goods not in ("goods", "services"):
                 goods = singular(goods)
             return f"{goods} {built}"  # "shipped 6.7 million tonnes of soybeans"
+        more = cue_regex("goods_after_more").match(text, primary.end)
+        if more and cue.kind == "verb" and built in flow_words():
+            goods = " ".join(w for w in more[1].split() if w.islower())
+            if goods:
+                return f"{singular(goods)} {built}"  # "imported 51.4% more Brazilian soy"
         goods = cue_regex("demand_for").search(text[: cue.start])
         if goods and built in flow_words("trade"):
             return f"{goods[1].lower()} {built}"  # "demand for X ..., with shipments up 30%"
@@ -306,6 +311,10 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
         return previous
     if candidates:
         return metrics.build(text, candidates[0], blocked)
+    earlier = [c for c in s.cues if c.kind in ("noun", "verb") and c.end <= w_start]
+    earlier = [c for c in earlier if c.category != "growth"]
+    if earlier:  # "palm oil exports and its derivatives dropped to 4.9 million tonnes"
+        return metrics.build(text, earlier[-1], blocked)
     return None
 
 
