@@ -47,7 +47,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "jp-mof-2023-annual-trade-yen": "a December-only level is missed; one share's partner",
     "kr-customs-2025-11-first20-exports": "the annual export target is missed; one period",
     "shipping-2024-top-container-ports-teu": "a forecast restated later is read as a new fact",
-    "uk-ons-2025-09-trade-three-months": "one metric phrase lacks its keyword",
     "us-bea-2025-q1-gdp-revision-fed-forecasts": "a timeline of revision releases: periods "
     "and 'originally reported' metrics",
     "us-census-2023-annual-trade-deficit": "entity and partner of one bilateral fact",

@@ -156,6 +156,8 @@ def assign_roles(items: list[Item], text: str, clauses: list[tuple[int, int]]) -
             item.role = "change"  # "widened by £1.6bn with EU countries and £0.8bn with ..."
         if item.role == "change" and item.direction is None:
             item.direction = _direction_near(text, item, before, items[:n])
+        if item.role == "change" and cue_regex("negative_growth_before").search(near):
+            item.direction = "down"  # "exhibiting a negative growth of 6.8 per cent"
         if item.role == "level" and comparison_sentence:
             item.role = "comparison"
 
@@ -251,7 +253,7 @@ def _percent_role(item: Item, text: str, before: str, near: str) -> str:
         return "change"
     if re.match(
         r"\s*(?:y/y|m/m|year-on-year|on-year|month-on-month)?\s*(?:increase|rise|growth|gain|"
-        r"drop|fall|decline|decrease|contraction|higher|lower|more|less|below|above|smaller|"
+        r"drop|fall|decline|decrease|contraction|higher|lower|more|less|below|above|smaller|greater|"
         r"larger|bigger|wider|narrower)\b",
         after,
         re.I,
@@ -304,7 +306,10 @@ def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]
                     )
                 )
             )
-            if (cue_regex("to_level").search(between) or item.q.bracketed) and not coordinated:
+            reached = cue_regex("to_level").search(between) or cue_regex(
+                "level_after_change"
+            ).search(between)
+            if (reached or item.q.bracketed) and not coordinated:
                 last.level = item
                 # "fell 2.3%, or $1.1 billion, to $42.1 billion": both changes end at the level
                 if len(groups) >= 2 and groups[-2].change and groups[-2].level is None:
@@ -323,25 +328,74 @@ def make_groups(items: list[Item], text: str, period_spans: list[tuple[int, int]
             if cue_regex("appositive_change").match(between) or item.q.bracketed or loose or copula:
                 last.change = item
                 continue
-        if (
-            last
-            and same_clause
-            and item.role == "change"
-            and last.level
-            and last.change
-            # "rose 6.8% from a year earlier to $24.57 billion and were up 3.1% on the month"
-            and re.fullmatch(
-                r"\s*(?:(?:in|for|during|over)\s+)?(?:,|and|,\s*and)\s*(?:(?:was|were|is|are)\s+)?"
-                r"(?:(?:up|down)\s+)?",
-                between,
-            )
-            and basis_after(text, item)
-            and basis_after(text, item) != basis_after(text, last.change)
-        ):
-            groups.append(Group(level=last.level, change=item))
+        owner = _second_change_owner(groups, item, text, between)
+        if owner is not None:
+            groups.append(Group(level=owner.level, change=item))
             continue
         groups.append(Group(level=item) if item.role == "level" else Group(change=item))
+    return _pair_respectively(groups, text)
+
+
+def _pair_respectively(groups: list[Group], text: str) -> list[Group]:
+    """'35.7 million tonnes worth $19 billion, respectively rising 4% and falling 17%': k lone
+    levels then k lone changes, with 'respectively' by the changes, pair in order."""
+    if "respectively" not in text:
+        return groups
+    lone_level = [g.change is None and g.level is not None and g.level.role == "level"
+                  and not g.level.share for g in groups]  # fmt: skip
+    lone_change = [g.level is None for g in groups]
+    for k in range(len(groups) // 2, 1, -1):
+        for i in range(len(groups) - 2 * k + 1):
+            levels, changes = groups[i : i + k], groups[i + k : i + 2 * k]
+            if not (all(lone_level[i : i + k]) and all(lone_change[i + k : i + 2 * k])):
+                continue
+            near = text[levels[-1].end : changes[-1].end + 20]
+            if "respectively" not in near:
+                continue
+            pairs = zip(levels, changes, strict=True)
+            paired = [Group(level=a.level, change=b.change) for a, b in pairs]
+            return [*groups[:i], *paired, *groups[i + 2 * k :]]
     return groups
+
+
+def _second_change_owner(groups: list[Group], item: Item, text: str, between: str) -> Group | None:
+    """The level+change group a second change of the same level belongs to: "rose 6.8% from
+    a year earlier to $24.57 billion and were up 3.1% on the month", "409,800 vehicles, up 61%
+    year-on-year but down 6% from 438,000 units", "up 8.2% from a revised $19.07 billion in
+    August, and down 10.1% from September 2008" (past the first change's base). None when
+    the change is not joined that way, or restates the first change's basis."""
+    if item.role != "change" or not groups:
+        return None
+    k = len(groups) - 1
+    while k > 0 and _base_of_previous(groups[k], groups[k - 1], text):
+        k -= 1  # the first change's base sits between
+    owner = groups[k]
+    if owner.level is None or owner.change is None or owner.items[-1].clause != item.clause:
+        return None
+    if owner.level.role == "comparison" or not re.fullmatch(
+        r"\s*(?:(?:in|for|during|over)\s+)?(?:,|and|but|,\s*(?:and|but))\s*"
+        r"(?:(?:was|were|is|are)\s+)?(?:(?:up|down)\s+)?",
+        between,
+    ):
+        return None
+    basis, first = basis_after(text, item), basis_after(text, owner.change)
+    own_base = bool(re.match(r"\s*(?:from|compared\s+(?:with|to)|against)\b", text[item.end :]))
+    # a change with its own base ("down 6% from 438,000 units") is a second change even when
+    # the quantity layer carried the first one's basis over to it
+    return owner if own_base or (basis and basis != first) else None
+
+
+def _base_of_previous(group: Group, previous: Group, text: str) -> bool:
+    """A base the change before states: a comparison, or a lone level right after 'from'
+    ("up 8.2% from an upwardly revised $19.07 billion")."""
+    level = group.level
+    if level is None or group.change is not None:
+        return False
+    if level.role == "comparison":
+        return True
+    return bool(
+        re.match(r"\s*(?:from|compared\s+(?:with|to)|against)\b", text[previous.end : level.start])
+    )
 
 
 def _between(text: str, start: int, end: int, period_spans: list[tuple[int, int]]) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from extractor.cues import cue_regex, find_cues
+from extractor.cues import Cue, cue_regex, find_cues
 from extractor.extract import fact_periods
 from extractor.extract import fields as F
 from extractor.extract.clauses import (
@@ -41,6 +41,7 @@ from extractor.extract.dedup import dedup
 from extractor.extract.entities import find_entities
 from extractor.extract.fact_entities import canonical_name, entity_for
 from extractor.extract.fact_periods import last_figure_period, possessive_period
+from extractor.extract.metrics import abbreviation_cues, defined_abbreviations
 from extractor.extract.nlp import get_nlp
 from extractor.extract.periods import (
     Period,
@@ -59,6 +60,7 @@ from extractor.extract.repairs import (
     repair,
     split_from_to,
 )
+from extractor.extract.respectively import respectively_targets
 from extractor.extract.tables import table_facts
 from extractor.models import Article, Block, Fact, FactKind
 from extractor.patterns import patterns_version
@@ -81,6 +83,7 @@ def extract_facts(article: Article) -> list[Fact]:
     facts: list[Fact] = []
     nlp = get_nlp()
     table: list[Block] = []
+    abbreviations = defined_abbreviations(article.text)
     for block in [*article.blocks, None]:
         if block is not None and block.section == "table" and " | " in block.text + " | ":
             table.append(block)
@@ -97,7 +100,7 @@ def extract_facts(article: Article) -> list[Fact]:
         for text, offset in pieces(block):
             doc = nlp(text)
             for sent in sentences(doc):
-                facts += sentence_facts(sent, block, offset, state, para, heading)
+                facts += sentence_facts(sent, block, offset, state, para, heading, abbreviations)
     return dedup(facts)
 
 
@@ -108,6 +111,7 @@ def sentence_facts(
     state: ArticleState,
     para: ParagraphState,
     heading: Period | None,
+    abbreviations: dict[str, Cue] | None = None,
 ) -> list[Fact]:
     s_start = sent.start_char
     text = sent.doc.text[s_start : sent.end_char]  # what sent.text is, without a Token each
@@ -154,7 +158,7 @@ def sentence_facts(
         groups=groups,
         periods=resolved,
         entities=entities,
-        cues=find_cues(text),
+        cues=_cues(text, abbreviations),
         respectively=bool(re.search(r"\brespectively\b", text, re.I)),
     )
     facts = build_facts(s, block, base, state, para, heading, sentence_period)
@@ -167,6 +171,13 @@ def sentence_facts(
     elif sentence_period:
         note_period(sentence_period, state, para, ref=bool(s.cues))
     return facts
+
+
+def _cues(text: str, abbreviations: dict[str, Cue] | None) -> list[Cue]:
+    cues = find_cues(text)
+    if abbreviations:
+        cues = sorted(cues + abbreviation_cues(text, abbreviations), key=lambda c: c.start)
+    return cues
 
 
 def build_facts(
@@ -188,10 +199,11 @@ def build_facts(
     for n, g in enumerate(s.groups):
         if g.level is None or g.level.role != "comparison":
             by_clause.setdefault(s.clause_of(g), []).append(n)
-    for clause, ns in by_clause.items():
-        for n, subject in zip(ns, F.respectively_targets(s, clause, ns), strict=False):
-            assigned[n] = subject
     previous_metric = para.metric or state.last_metric
+    for clause, ns in by_clause.items():
+        targets = respectively_targets(s, clause, ns, previous_metric)
+        for n, subject in zip(ns, targets, strict=False):
+            assigned[n] = subject
     clause_metric: dict[int, str] = {}
     main_period_of: dict[int, Period | None] = {}
     for n, group in enumerate(s.groups):

@@ -223,8 +223,19 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
     share = group.level is not None and group.level.share
     for cue in [] if share else s.cues:
         if cue.kind in ("noun", "verb") and 0 <= cue.start - primary.end <= 22:
+            if cue.name == "growth" and (previous or _names_metric(s)):
+                continue  # "after the 8.2 percent growth in April": the change, not what grew
             gap = text[primary.end : cue.start]
             if re.fullmatch(r"\s*(?:(?:US\s+)?dollars\s+)?(?:of\s+|worth\s+of\s+)?", gap):
+                return metrics.build(text, cue, blocked)
+    moved = group.change or primary
+    for cue in s.cues:
+        if cue.kind == "noun" and cue.category != "growth" and 0 < cue.start - moved.end <= 50:
+            gap = text[moved.end : cue.start]
+            # without 0-3 of the cue's own modifiers ("jump in [semiconductor] exports")
+            bare = [re.sub(r"(?:[a-z][\w-]*\s+){" + str(k) + "}$", "", gap) for k in range(4)]
+            if any(cue_regex("change_noun_of").fullmatch(g) for g in bare):
+                # "the 9.1 percent increase year-on-year of merchandise exports"
                 return metrics.build(text, cue, blocked)
     w_start, w_end = s.window(n)
     # A cue right before it: "a trade surplus of $700 million".
@@ -279,10 +290,19 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
             if goods not in ("goods", "services"):
                 goods = singular(goods)
             return f"{goods} {built}"  # "shipped 6.7 million tonnes of soybeans"
+        more = cue_regex("goods_after_more").match(text, primary.end)
+        if more and cue.kind == "verb" and built in flow_words():
+            goods = " ".join(w for w in more[1].split() if w.islower())
+            if goods:
+                return f"{singular(goods)} {built}"  # "imported 51.4% more Brazilian soy"
         goods = cue_regex("demand_for").search(text[: cue.start])
         if goods and built in flow_words("trade"):
             return f"{goods[1].lower()} {built}"  # "demand for X ..., with shipments up 30%"
         return built
+    sector = cue_regex("sector_subject").search(text[w_start:w_end])
+    noun = metrics.head_noun(previous)
+    if sector and noun:
+        return f"{sector[1].lower()} {noun}"  # "..., while the knitwear sector fetched $11.9bn"
     subject = _subject_phrase(text[w_start:w_end], asides, w_start)
     flow = next((w for w in (previous or "").split() if w in flow_words()), None)
     if subject and flow:
@@ -291,7 +311,35 @@ def metric_for(s: Sentence, n: int, previous: str | None) -> str | None:
         return previous
     if candidates:
         return metrics.build(text, candidates[0], blocked)
+    earlier = [c for c in s.cues if c.kind in ("noun", "verb") and c.end <= w_start]
+    earlier = [c for c in earlier if c.category != "growth"]
+    if earlier:  # "palm oil exports and its derivatives dropped to 4.9 million tonnes"
+        return metrics.build(text, earlier[-1], blocked)
     return None
+
+
+def _names_metric(s: Sentence) -> bool:
+    return any(c.kind in ("noun", "verb") and c.category != "growth" for c in s.cues)
+
+
+def _goods_flow(s: Sentence, n: int, metric: str) -> str:
+    """'grain exports could include 24.5 million tonnes of wheat', 'exports last season
+    included 23.1 million tonnes of corn': the goods after a quantity name what flowed, in
+    place of the flow's wider modifiers."""
+    level = s.groups[n].level
+    if level is None or level.share or _money_or_rate(level):
+        return metric
+    goods_of = cue_regex("goods_after_unit").match(s.text, level.end)
+    base = base_metric(metric)
+    flow = base.split()[-1] if base else ""
+    if not goods_of or flow not in flow_words():
+        return metric
+    goods = goods_of[1].lower()
+    if goods not in ("goods", "services"):
+        goods = singular(goods)
+    if goods in base:
+        return metric
+    return metric.replace(base, f"{goods} {flow}", 1)
 
 
 def _money_or_rate(item) -> bool:  # noqa: ANN001 - a clauses.Item
@@ -359,6 +407,7 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None) -> str:
     text = s.text
     primary = group.level or group.change
     assert primary is not None
+    metric = _goods_flow(s, n, metric)
     if group.change is not None:
         after = text[group.change.end : group.change.end + 14].lower()
         if re.match(r"\s*by\s+volume", after):
@@ -428,41 +477,3 @@ def finish_metric(s: Sentence, n: int, metric: str, unit: str | None) -> str:
 
 def _cues_in(s: Sentence, start: int, end: int) -> list[Cue]:
     return [c for c in s.cues if start <= c.start and c.end <= end]
-
-
-def respectively_targets(s: Sentence, clause: int, groups: list[int]) -> list[tuple[str, object]]:
-    """For 'A and B rose 3% and 4%, respectively': one subject per group, as ('entity', e) or
-    ('metric', phrase) pairs; [] when the subject list does not fit the groups."""
-    if not s.respectively or len(groups) < 2:
-        return []
-    c_start = s.clauses[clause][0]
-    first = s.groups[groups[0]].start
-    ents = entity_candidates(s, c_start, first)
-    ents = [e for e in ents if e.kind != "demonym"]
-    if len(ents) == len(groups):
-        return [("entity", e) for e in ents]
-    cues = [c for c in s.cues if c.kind == "noun" and c_start <= c.start and c.end <= first]
-    cues = [c for c in cues if c.category not in ("growth",)]
-    blocked = [(e.start, e.end) for e in s.entities]
-    if len(cues) == len(groups):
-        return [("metric", metrics.build(s.text, c, blocked)) for c in cues]
-    if len(cues) == 1:
-        # "Coffee and cocoa exports rose 4% and 9%": coordinated modifiers share the cue
-        head = s.text[c_start : cues[0].start]
-        coord = re.search(r"((?:[A-Za-z-]+,\s+)*[A-Za-z-]+(?:,)?\s+and\s+[A-Za-z-]+)\s*$", head)
-        if coord:
-            mods = [m.strip().lower() for m in re.split(r",\s*(?:and\s+)?|\s+and\s+", coord[1])]
-            mods = [m for m in mods if m]
-            if len(mods) == len(groups):
-                return [("metric", f"{m} {cues[0].name}") for m in mods]
-        post = metrics.of_phrase(s.text, cues[0].end)
-        parts = [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", post) if p.strip()]
-        if len(parts) == len(groups):
-            return [
-                (
-                    "metric",
-                    f"{cues[0].name if cues[0].category != 'sales' else 'sales'} of {p.lower()}",
-                )
-                for p in parts
-            ]
-    return []

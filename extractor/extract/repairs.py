@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from extractor.cues import cue_regex
+from extractor.extract.changes import change_words
 from extractor.extract.clauses import Item
 from extractor.vocabulary import currency_codes
 
@@ -81,7 +83,9 @@ def split_from_to(raw: list, text: str, s_start: int) -> list:
             )
             continue
         by = re.search(r"\bby\s*$", text[max(0, start - 6) : start])
-        if q.value_high is None or m is None or (q.range_form != "from_to" and not by):
+        from_to = q.range_form == "from_to"
+        moved = None if by or from_to else _moved_by(q, text, start)
+        if q.value_high is None or m is None or not (from_to or by or moved):
             out.append(q)
             continue
         first_end = q.span[0] + m.start()
@@ -92,7 +96,7 @@ def split_from_to(raw: list, text: str, s_start: int) -> list:
                 "range_form": None,
                 "span": (q.span[0], first_end),
                 "surface": q.surface[: m.start()],
-                "direction": q.direction if by else None,
+                "direction": q.direction if by else moved,
             }
         )
         second = q.model_copy(
@@ -108,6 +112,23 @@ def split_from_to(raw: list, text: str, s_start: int) -> list:
         )
         out += [first, second]
     return out
+
+
+def _moved_by(q, text: str, start: int) -> str | None:  # noqa: ANN001 - a Quantity
+    """'decreased less than $0.1 billion to $21.9 billion', 'dropped 6% or $3.1 billion to
+    $45 billion', 'an increase in the goods deficit of $0.3 billion to $77 billion': after a
+    movement the 'X to Y' is its size and the level reached, not a range. The direction, or
+    None when the words before are no movement (or a forecast: 'could rise $1-2 billion')."""
+    if q.unit == "percent" or q.unit is None:
+        return None
+    before = text[max(0, start - 60) : start]
+    if cue_regex("not_yet_before").search(before):
+        return None
+    m = cue_regex("moved_by_before").search(before)
+    if not m:
+        return None
+    word = next(w for w in m.groups() if w)
+    return change_words().get(word.lower())
 
 
 def has_number_word(text: str) -> bool:
