@@ -126,9 +126,13 @@ def main_entity(article: Article) -> str | None:
         if not text:
             continue
         cues = find_cues(text)
+        for canonical in _reporting_bodies(text):
+            # "the Australian Bureau of Statistics", "SARS": the body that reports the figures
+            votes[canonical] = votes.get(canonical, 0) + AGENCY_VOTE
+            first_seen.setdefault(canonical, order)
         for e in find_entities(text, titlecase=is_title):
             order += 1
-            if is_partner_position(text, e) or e.kind == "port":
+            if is_partner_position(text, e) or e.kind in ("port", "agency"):
                 continue
             score = _subject_score(text, e, cues, is_title) * (1.5 if order <= 12 else 1.0)
             if score:
@@ -137,6 +141,28 @@ def main_entity(article: Article) -> str | None:
     if not votes:
         return None
     return max(votes, key=lambda c: (votes[c], -first_seen[c]))
+
+
+# A reporting body counts like a title mention: it says whose statistics the article reports,
+# more surely than a dateline says where the reporter sat.
+AGENCY_VOTE = 3.0
+REPORTER_KINDS = {"economy", "demonym", "bloc"}
+
+
+def _reporting_bodies(text: str) -> list[str]:
+    """Economies whose statistics bodies `text` names: an agency alias of the gazetteer
+    ("Destatis", "the ABS") or an economy inside a body's name ("the U.S. Census Bureau",
+    "Statistics Canada", "the Indonesian Palm Oil Producers Association")."""
+    out = [e.canonical for e in find_entities(text) if e.kind == "agency"]
+    for m in cue_regex("reporting_body").finditer(text):
+        inside = [
+            e
+            for e in find_entities(m[0], titlecase=True)
+            if e.kind in REPORTER_KINDS and not is_partner_position(m[0], e)
+        ]
+        if inside:
+            out.append(inside[0].canonical)
+    return out
 
 
 def _subject_score(text: str, e: EntityMention, cues, is_title: bool) -> float:

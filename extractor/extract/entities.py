@@ -109,7 +109,8 @@ def is_non_partner_group(text: str, mention: EntityMention) -> bool:
 
 
 def is_possessive(text: str, mention: EntityMention) -> bool:
-    return bool(re.match(r"(?:'s|’s|')(?![A-Za-z])", text[mention.end : mention.end + 3]))
+    # "Indonesia’ palm oil exports": a bare curly apostrophe is a possessive too
+    return bool(re.match(r"(?:'s|’s|'|’)(?![A-Za-z])", text[mention.end : mention.end + 3]))
 
 
 def example_matches(entry: EntityPattern, text: str) -> bool:

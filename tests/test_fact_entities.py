@@ -1,0 +1,48 @@
+"""Who a figure belongs to: the article's own economy when a sentence names none, and the
+counterpart of a flow (SPEC: entity and partner)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from extractor.extract.context import main_entity
+from extractor.extract.facts import extract_facts
+from extractor.models import Article
+from extractor.parse.document import parse_document
+
+
+def article(text: str, title: str | None = None) -> Article:
+    doc = parse_document(text, published=date(2024, 3, 15))
+    return doc.model_copy(update={"title": title}) if title else doc
+
+
+def test_the_reporting_body_names_the_articles_economy() -> None:
+    # a statistics agency, customs or an industry association reports for its own economy
+    cases = [
+        ("The Census Bureau said the deficit narrowed to $40 billion in May.", "United States"),
+        ("The Australian Bureau of Statistics said the surplus fell.", "Australia"),
+        ("Statistics Canada said the merchandise deficit shrank.", "Canada"),
+        ("The Korea Customs Service said outbound shipments rose.", "South Korea"),
+        ("Destatis said exports slipped in June.", "Germany"),
+        ("The Vietnamese Fruit Growers Association said shipments rose.", "Vietnam"),
+    ]
+    for text, want in cases:
+        assert main_entity(article(text + "\n\nExports rose 4% in February.")) == want, text
+
+
+def test_a_dateline_does_not_outvote_the_economy_the_story_is_about() -> None:
+    text = (
+        "HANOI, Wire - Thailand’ rice exports fell 9% in the first quarter, "
+        "the Thai Rice Exporters Association said on Monday.\n\n"
+        "Shipments to the Philippines fell by 120,000 tonnes."
+    )
+    assert main_entity(article(text)) == "Thailand"
+
+
+def test_a_sentence_without_an_economy_takes_the_reporting_bodys() -> None:
+    text = (
+        "Statistics Canada said on Tuesday that the merchandise trade deficit narrowed.\n\n"
+        "Imports fell 2.1% to C$60.2 billion in February."
+    )
+    facts = extract_facts(article(text))
+    assert facts and all(f.entity == "Canada" for f in facts)
