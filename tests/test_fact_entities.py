@@ -46,3 +46,33 @@ def test_a_sentence_without_an_economy_takes_the_reporting_bodys() -> None:
     )
     facts = extract_facts(article(text))
     assert facts and all(f.entity == "Canada" for f in facts)
+
+
+def test_a_ranking_of_counterparts_names_partners_not_entities() -> None:
+    text = (
+        "Vietnam's biggest export market was the United States, up 12% to $9.1 billion, "
+        "followed by China, up 4% to $5.2 billion; the EU, up 2% to $3.9 billion; "
+        "and Japan, down 1% to $2.0 billion."
+    )
+    facts = [f for f in extract_facts(article(text)) if f.value]
+    got = [(f.entity, f.partner) for f in facts]
+    assert got == [
+        ("Vietnam", "United States"),
+        ("Vietnam", "China"),
+        ("Vietnam", "European Union"),
+        ("Vietnam", "Japan"),
+    ]
+
+
+def test_a_ranking_of_reporters_is_not_one_of_partners() -> None:
+    text = "China was the largest exporter, followed by Germany, with $1.6 trillion."
+    (fact,) = extract_facts(article(text))
+    assert fact.partner is None
+
+
+def test_trade_blocs_and_regions_of_the_gazetteer() -> None:
+    text = "China's trade with RCEP members rose 7% to 2.9 trillion yuan in the quarter."
+    (fact,) = extract_facts(article(text))
+    assert (fact.entity, fact.partner) == ("China", "RCEP")
+    (sales,) = extract_facts(article("Chip sales in Asia-Pacific rose 5% in May."))
+    assert sales.entity == "Asia-Pacific"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from extractor.cues import cue_regex
 from extractor.patterns import EntityPattern, load_family
 from extractor.phrases import phrase_alternation
 
@@ -93,7 +94,31 @@ def is_partner_position(text: str, mention: EntityMention) -> bool:
         return True
     # "to China and Hong Kong": the second of two counterparts
     wider = text[max(0, mention.start - 45) : mention.start]
-    return bool(COORDINATED_PARTNER.search(wider))
+    return bool(COORDINATED_PARTNER.search(wider)) or is_ranked_counterpart(text, mention)
+
+
+def is_ranked_counterpart(text: str, mention: EntityMention) -> bool:
+    """A ranking of counterparts: "the top market was the U.S., followed by the EU, up 3%;
+    Japan, up 2%; and ASEAN, ..." names the reporter's partners, each item with its figures.
+    Only where a counterpart noun (market, source, destination, buyer ...) comes first, so
+    "China was the largest exporter, followed by Germany" ranks reporters, not partners."""
+    head = text[max(0, mention.start - 300) : mention.start]
+    if cue_regex("counterpart_is").search(head):
+        return True
+    follow = cue_regex("counterpart_followed_by")
+    m = follow.search(head)
+    if m is None or not cue_regex("counterpart_noun").search(head[: m.start()]):
+        return False
+    tail = head[m.end() :]
+    # the item right after "followed by", the second of "A and B", or a later list item
+    return bool(
+        re.fullmatch(
+            r"(?:the\s+)?(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s+(?:and|&)\s+"
+            r"(?:the\s+)?)?",
+            tail,
+        )
+        or re.search(r"[;,]\s*(?:and\s+)?(?:the\s+)?$", tail)
+    )
 
 
 COORDINATED_PARTNER = re.compile(
