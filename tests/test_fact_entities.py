@@ -76,3 +76,21 @@ def test_trade_blocs_and_regions_of_the_gazetteer() -> None:
     assert (fact.entity, fact.partner) == ("China", "RCEP")
     (sales,) = extract_facts(article("Chip sales in Asia-Pacific rose 5% in May."))
     assert sales.entity == "Asia-Pacific"
+
+
+def test_a_bilateral_balance_lends_its_counterpart_to_the_flows_after_it() -> None:
+    text = (
+        "The surplus with Brazil grew $0.3 billion to $2.1 billion in June. "
+        "Exports rose $0.5 billion to $6.0 billion and imports rose $0.2 billion to $3.9 billion."
+    )
+    facts = extract_facts(article(text, title="Trade by partner"))
+    assert [f.partner for f in facts if f.value] == ["Brazil", "Brazil", "Brazil"]
+
+
+def test_respectively_after_a_list_of_counterparts_takes_them_in_order() -> None:
+    text = (
+        "Among the main markets of Chile, India, Japan and Mexico bought the most copper in "
+        "June. Their purchases rose 12 percent, 7 percent and 3 percent, respectively."
+    )
+    facts = [f for f in extract_facts(article(text)) if f.change]
+    assert [f.partner for f in facts] == ["India", "Japan", "Mexico"]

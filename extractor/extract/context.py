@@ -44,6 +44,8 @@ class ParagraphState:
     entity: str | None = None
     metric: str | None = None
     facts: list[Fact] = field(default_factory=list)
+    bilateral: str | None = None  # "The deficit with Mexico ...": the paragraph's counterpart
+    listed: tuple[list[str], bool] | None = None  # the last list of economies; partners?
 
 
 def sentences(doc):
@@ -262,3 +264,42 @@ def note_entity(
     ]
     if cands and (is_possessive(text, cands[0]) or cands[0].start < 3):
         para.entity = cands[0].canonical
+
+
+BILATERAL_BEFORE = re.compile(
+    r"\b(?:deficit|surplus|balance|gap|trade|imbalance)\s+with\s+(?:the\s+)?$", re.IGNORECASE
+)
+LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)(?:the\s+)?")
+
+
+def note_counterparts(text: str, entities: list[EntityMention], para: ParagraphState) -> None:
+    """Remember, for the sentences after it in the paragraph, the counterpart of a bilateral
+    balance ("The deficit with Mexico increased ...") and the last list of economies ("the
+    European Union, the United States and Japan"), with whether they were counterparts."""
+    named = [e for e in entities if e.kind in ("economy", "bloc", "region")]
+    for e in named:
+        if BILATERAL_BEFORE.search(text[max(0, e.start - 30) : e.start]):
+            para.bilateral = e.canonical
+            break
+    else:
+        if named:
+            para.bilateral = None
+    run: list[EntityMention] = []
+    best: list[EntityMention] = []
+    for e in named:
+        owner = re.search(r"(\w+)\s+of\s+(?:the\s+)?$", text[max(0, e.start - 30) : e.start])
+        if owner and cue_regex("counterpart_noun").fullmatch(owner[1]):
+            run = []
+            continue  # "the top markets of Singapore, the EU, the US and Japan": the owner
+        if run and LIST_JOIN.fullmatch(text[run[-1].end : e.start]):
+            run.append(e)
+        else:
+            run = [e]
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) >= 2:
+        first = best[0]
+        partners = is_partner_position(text, first) or bool(
+            cue_regex("counterpart_noun").search(text[: first.start])
+        )
+        para.listed = ([e.canonical for e in best], partners)

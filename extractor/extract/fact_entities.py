@@ -4,9 +4,12 @@ sentence's, the paragraph's or the article's subject.
 
 from __future__ import annotations
 
+import re
+
+from extractor.cues import cue_regex
 from extractor.extract import fields as F
 from extractor.extract.context import ArticleState, ParagraphState
-from extractor.extract.entities import EntityMention
+from extractor.extract.entities import ECONOMY_KINDS, EntityMention
 
 
 def canonical_name(e: EntityMention, state: ArticleState) -> str:
@@ -50,3 +53,34 @@ def entity_for(
     # An article about a port or a company has no economy to fall back on: its facts belong
     # to the lede's ("The Port of Los Angeles handled ... Loaded imports came in at").
     return state.lead_entity
+
+
+def listed_targets(
+    s: F.Sentence, clause: int, ns: list[int], para: ParagraphState
+) -> list[tuple[str, object]]:
+    """'Their exports grew 9%, 5% and 3%, respectively', 'exports to the three markets rose
+    ...': the subjects are the economies the paragraph listed just before, one per group,
+    as partners when they were listed as counterparts."""
+    if not s.respectively or para.listed is None or len(ns) < 2:
+        return []
+    names, partners = para.listed
+    if len(names) != len(ns):
+        return []
+    head = s.text[s.clauses[clause][0] : s.groups[ns[0]].start]
+    if not cue_regex("list_anaphor").search(head):
+        return []
+    if partners:
+        return [("partner", name) for name in names]
+    return [("entity", EntityMention(0, 0, name, "economy", name)) for name in names]
+
+
+def bilateral_partner(s: F.Sentence, para: ParagraphState) -> str | None:
+    """'The deficit with Mexico increased ... Exports decreased ... and imports increased
+    ...': a sentence that opens on a bare flow and names no economy continues the
+    paragraph's bilateral balance."""
+    if para.bilateral is None or any(e.kind in ECONOMY_KINDS for e in s.entities):
+        return None
+    return para.bilateral if BARE_FLOW_START.match(s.text) else None
+
+
+BARE_FLOW_START = re.compile(r"\s*(?:Exports|Imports|Shipments|Purchases|Sales)\b")

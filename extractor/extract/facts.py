@@ -31,6 +31,7 @@ from extractor.extract.context import (
     heading_period,
     main_entity,
     note_blocs,
+    note_counterparts,
     note_entity,
     note_period,
     period_of,
@@ -39,7 +40,12 @@ from extractor.extract.context import (
 )
 from extractor.extract.dedup import dedup
 from extractor.extract.entities import find_entities
-from extractor.extract.fact_entities import canonical_name, entity_for
+from extractor.extract.fact_entities import (
+    bilateral_partner,
+    canonical_name,
+    entity_for,
+    listed_targets,
+)
 from extractor.extract.fact_periods import last_figure_period, possessive_period
 from extractor.extract.nlp import get_nlp
 from extractor.extract.periods import (
@@ -130,6 +136,7 @@ def sentence_facts(
     sentence_period = next((p for m, p in resolved if m.role == "data" and p), None)
     entities = find_entities(text)
     note_blocs(entities, state)
+    note_counterparts(text, entities, para)
     if not items:
         if sentence_period:
             note_period(sentence_period, state, para, ref=bool(find_cues(text)))
@@ -185,7 +192,8 @@ def build_facts(
         if g.level is None or g.level.role != "comparison":
             by_clause.setdefault(s.clause_of(g), []).append(n)
     for clause, ns in by_clause.items():
-        for n, subject in zip(ns, F.respectively_targets(s, clause, ns), strict=False):
+        targets = F.respectively_targets(s, clause, ns) or listed_targets(s, clause, ns, para)
+        for n, subject in zip(ns, targets, strict=False):
             assigned[n] = subject
     previous_metric = para.metric or state.last_metric
     clause_metric: dict[int, str] = {}
@@ -261,6 +269,10 @@ def build_facts(
             # a definite description of the figure just reported keeps its counterpart
             if cue_regex("definite_figure").match(s.text[: s.groups[0].start]):
                 partner = state.last_fact.partner
+        if target and target[0] == "partner":
+            partner = str(target[1])  # "Their exports grew 9%, 5% and 3%, respectively"
+        elif partner is None and not found:
+            partner = bilateral_partner(s, para)
         share = group.level is not None and group.level.share
         holder = _share_holder(s, n) if share and partner is None else None
         if holder is not None and cue_regex("trade_flow").search(s.text):
