@@ -94,3 +94,24 @@ def test_respectively_after_a_list_of_counterparts_takes_them_in_order() -> None
     )
     facts = [f for f in extract_facts(article(text)) if f.change]
     assert [f.partner for f in facts] == ["India", "Japan", "Mexico"]
+
+
+def test_the_counterpart_after_the_goods_a_flow_moved() -> None:
+    text = "Argentina shipped 3.1 million tonnes of wheat to Indonesia in May."
+    (fact,) = extract_facts(article(text))
+    assert (fact.entity, fact.partner) == ("Argentina", "Indonesia")
+    text = "Japan imported 2.4 million tonnes of coal from Australia in May."
+    (fact,) = extract_facts(article(text))
+    assert (fact.entity, fact.partner) == ("Japan", "Australia")
+
+
+def test_an_origin_adjective_after_an_import_is_the_counterpart() -> None:
+    text = "India imported 18% more Russian crude oil in April than a year earlier."
+    (fact,) = extract_facts(article(text))
+    assert (fact.entity, fact.partner) == ("India", "Russia")
+
+
+def test_the_figure_compared_with_keeps_the_counterpart() -> None:
+    text = "Chile sold 40,000 tonnes of copper to Korea in May compared with 31,000 tonnes in 2023."
+    facts = extract_facts(article(text))
+    assert [f.partner for f in facts] == ["South Korea", "South Korea"]

@@ -84,3 +84,54 @@ def bilateral_partner(s: F.Sentence, para: ParagraphState) -> str | None:
 
 
 BARE_FLOW_START = re.compile(r"\s*(?:Exports|Imports|Shipments|Purchases|Sales)\b")
+
+
+GOODS_THEN_PARTNER = re.compile(r"\s*of\s+(?:[a-z][\w-]*\s+){1,3}(to|for|from)\s+(?:the\s+)?$")
+
+
+def flow_partner(s: F.Sentence, n: int) -> EntityMention | None:
+    """The counterpart after the goods a flow moved: 'exported 7.2 million tons of soybeans
+    to China', 'imported 1.1 million tons of soy from the United States' (but 'exports of
+    ... from X' name the exporter); and an origin adjective after an import: 'China
+    imported 51% more Brazilian soy'."""
+    group = s.groups[n]
+    a_start = group.level.end if group.level is not None else group.end
+    a_end = s.after(n)[1]
+    text = s.text
+    for e in s.entities:
+        if not (a_start <= e.start < a_end) or e.kind not in ECONOMY_KINDS:
+            continue
+        m = GOODS_THEN_PARTNER.match(text[a_start : e.start])
+        if m is None:
+            break
+        if m[1] == "from" and not _import_before(s, e.start):
+            break
+        return e
+    c_start, c_end = s.clauses[s.clause_of(s.groups[n])]
+    for e in s.entities:
+        if e.kind != "demonym" or not (c_start <= e.start < c_end):
+            continue
+        if not _import_before(s, e.start, 40):
+            continue
+        if any(c.kind == "noun" and 0 <= c.start - e.end <= 2 for c in s.cues):
+            continue  # "imports of Brazilian exports"-like: the adjective owns a flow
+        return e
+    return None
+
+
+def _import_before(s: F.Sentence, pos: int, reach: int = 80) -> bool:
+    return any(
+        c.category == "imports"
+        and pos - reach <= c.end <= pos
+        and not re.search(r",\s", s.text[c.end : pos])  # "51,4%" is one number
+        for c in s.cues
+    )
+
+
+def compared_with_previous(s: F.Sentence, n: int) -> bool:
+    """'... 7.2 million tons to China in May compared to 4.8 million tons a year earlier':
+    the figure it is compared with is the same flow, with the same counterpart."""
+    if n == 0:
+        return False
+    gap = s.text[s.groups[n - 1].end : s.groups[n].start]
+    return bool(re.match(r"[^;]{0,40}?\b(?:compared\s+(?:with|to)|against|versus)\s+$", gap))

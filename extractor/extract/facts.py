@@ -43,7 +43,9 @@ from extractor.extract.entities import find_entities
 from extractor.extract.fact_entities import (
     bilateral_partner,
     canonical_name,
+    compared_with_previous,
     entity_for,
+    flow_partner,
     listed_targets,
 )
 from extractor.extract.fact_periods import last_figure_period, possessive_period
@@ -272,7 +274,10 @@ def build_facts(
         if target and target[0] == "partner":
             partner = str(target[1])  # "Their exports grew 9%, 5% and 3%, respectively"
         elif partner is None and not found:
-            partner = bilateral_partner(s, para)
+            origin = flow_partner(s, n)
+            partner = canonical_name(origin, state) if origin else bilateral_partner(s, para)
+            if partner is None and facts and compared_with_previous(s, n):
+                partner = facts[-1].partner
         share = group.level is not None and group.level.share
         holder = _share_holder(s, n) if share and partner is None else None
         if holder is not None and cue_regex("trade_flow").search(s.text):
