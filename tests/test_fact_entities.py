@@ -115,3 +115,16 @@ def test_the_figure_compared_with_keeps_the_counterpart() -> None:
     text = "Chile sold 40,000 tonnes of copper to Korea in May compared with 31,000 tonnes in 2023."
     facts = extract_facts(article(text))
     assert [f.partner for f in facts] == ["South Korea", "South Korea"]
+
+
+def test_a_buyers_share_of_another_economys_flow() -> None:
+    text = "India took 41% of Peru's copper exports in 2023, Japan 12% and Korea 9%."
+    facts = extract_facts(article(text))
+    assert [(f.entity, f.partner) for f in facts] == [
+        ("Peru", "India"),
+        ("Peru", "Japan"),
+        ("Peru", "South Korea"),
+    ]
+    text = "Germany accounted for 18% of Czech exports last year."
+    (fact,) = extract_facts(article(text))
+    assert (fact.entity, fact.partner) == ("Czech Republic", "Germany")

@@ -135,3 +135,51 @@ def compared_with_previous(s: F.Sentence, n: int) -> bool:
         return False
     gap = s.text[s.groups[n - 1].end : s.groups[n].start]
     return bool(re.match(r"[^;]{0,40}?\b(?:compared\s+(?:with|to)|against|versus)\s+$", gap))
+
+
+def buyer_share(s: F.Sentence, n: int, before: list) -> tuple[str, str] | None:
+    """'China bought 72% of Brazilian soybean exports, Spain 5%': a buyer's share of
+    another economy's flow. The owner of the flow is the entity, the buyer its counterpart;
+    a gapped item ('Spain 5%', 'and Portugal 1%') continues the owner of the one before.
+    Returns (entity, partner)."""
+    level = s.groups[n].level
+    if level is None or not (level.share or level.q.unit == "percent"):
+        return None
+    text = s.text
+    w_start = s.window(n)[0]
+    buyer = next(
+        (
+            e
+            for e in reversed(s.entities)
+            if w_start <= e.start and e.end <= level.start and e.kind in ECONOMY_KINDS
+        ),
+        None,
+    )
+    if buyer is None:
+        return None
+    verb = cue_regex("buyer_verb").fullmatch(text[buyer.end : level.start])
+    owner = next(
+        (
+            e
+            for e in s.entities
+            if level.end <= e.start <= level.end + 25
+            and re.fullmatch(r"\s*(?:per\s*cent|percent|%)?\s*of\s+(?:the\s+)?", text[level.end : e.start])
+            and (e.kind == "demonym" or re.match(r"(?:'s|’s)", text[e.end : e.end + 2]))
+        ),
+        None,
+    )
+    if verb and level.share and owner is not None and owner.canonical != buyer.canonical:
+        if re.search(FLOW_AFTER_OWNER, text[owner.end : owner.end + 40]):
+            return owner.canonical, buyer.canonical
+    previous = before[-1] if before else None
+    gapped = re.fullmatch(r"\s*(?:(?:bought|took|purchased|received|imported)\s+)?", text[buyer.end : level.start])
+    if gapped and previous is not None and previous.partner and previous.entity:
+        if previous.unit == "percent" and previous.partner != buyer.canonical:
+            return previous.entity, buyer.canonical
+    return None
+
+
+FLOW_AFTER_OWNER = re.compile(
+    r"^(?:'s|’s)?\s+(?:[\w-]+\s+){0,3}?(?:exports|imports|shipments|sales|purchases|output)\b",
+    re.IGNORECASE,
+)

@@ -41,6 +41,7 @@ from extractor.extract.context import (
 from extractor.extract.dedup import dedup
 from extractor.extract.entities import find_entities
 from extractor.extract.fact_entities import (
+    buyer_share,
     bilateral_partner,
     canonical_name,
     compared_with_previous,
@@ -286,6 +287,9 @@ def build_facts(
             partner = holder
             if entity == holder:
                 entity = state.main_entity
+        bought = buyer_share(s, n, facts)
+        if bought is not None:
+            entity, partner = bought  # "China bought 72% of Brazilian soybean exports"
         if partner == entity:
             if found and partner_mention is not None and state.main_entity not in (None, partner):
                 # "China remained the top partner. Exports to China were worth R20.8 billion":
