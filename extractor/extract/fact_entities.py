@@ -55,6 +55,24 @@ def entity_for(
     return state.lead_entity
 
 
+def partner_elsewhere(
+    s: F.Sentence, n: int, target, found: bool, facts: list, para, state: ArticleState
+) -> str | None:
+    """A counterpart the words around the group do not give: a 'respectively' subject listed
+    before, the goods' destination or origin, the paragraph's bilateral balance, or the
+    figure this one is compared with."""
+    if target and target[0] == "partner":
+        return str(target[1])  # "Their exports grew 9%, 5% and 3%, respectively"
+    if found:
+        return None
+    origin = flow_partner(s, n)
+    if origin is not None:
+        return canonical_name(origin, state)
+    if facts and compared_with_previous(s, n):
+        return facts[-1].partner
+    return bilateral_partner(s, para)
+
+
 def listed_targets(
     s: F.Sentence, clause: int, ns: list[int], para: ParagraphState
 ) -> list[tuple[str, object]]:
@@ -163,7 +181,7 @@ def buyer_share(s: F.Sentence, n: int, before: list) -> tuple[str, str] | None:
             e
             for e in s.entities
             if level.end <= e.start <= level.end + 25
-            and re.fullmatch(r"\s*(?:per\s*cent|percent|%)?\s*of\s+(?:the\s+)?", text[level.end : e.start])
+            and SHARE_OF.fullmatch(text[level.end : e.start])
             and (e.kind == "demonym" or re.match(r"(?:'s|’s)", text[e.end : e.end + 2]))
         ),
         None,
@@ -172,7 +190,7 @@ def buyer_share(s: F.Sentence, n: int, before: list) -> tuple[str, str] | None:
         if re.search(FLOW_AFTER_OWNER, text[owner.end : owner.end + 40]):
             return owner.canonical, buyer.canonical
     previous = before[-1] if before else None
-    gapped = re.fullmatch(r"\s*(?:(?:bought|took|purchased|received|imported)\s+)?", text[buyer.end : level.start])
+    gapped = GAPPED_BUYER.fullmatch(text[buyer.end : level.start])
     if gapped and previous is not None and previous.partner and previous.entity:
         if previous.unit == "percent" and previous.partner != buyer.canonical:
             return previous.entity, buyer.canonical
@@ -183,3 +201,5 @@ FLOW_AFTER_OWNER = re.compile(
     r"^(?:'s|’s)?\s+(?:[\w-]+\s+){0,3}?(?:exports|imports|shipments|sales|purchases|output)\b",
     re.IGNORECASE,
 )
+SHARE_OF = re.compile(r"\s*(?:per\s*cent|percent|%)?\s*of\s+(?:the\s+)?")
+GAPPED_BUYER = re.compile(r"\s*(?:(?:bought|took|purchased|received|imported)\s+)?")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from extractor.cues import cue_regex, find_cues
+from extractor.extract import fact_entities as FE
 from extractor.extract import fact_periods
 from extractor.extract import fields as F
 from extractor.extract.clauses import (
@@ -40,15 +41,7 @@ from extractor.extract.context import (
 )
 from extractor.extract.dedup import dedup
 from extractor.extract.entities import find_entities
-from extractor.extract.fact_entities import (
-    buyer_share,
-    bilateral_partner,
-    canonical_name,
-    compared_with_previous,
-    entity_for,
-    flow_partner,
-    listed_targets,
-)
+from extractor.extract.fact_entities import canonical_name, entity_for
 from extractor.extract.fact_periods import last_figure_period, possessive_period
 from extractor.extract.nlp import get_nlp
 from extractor.extract.periods import (
@@ -195,7 +188,7 @@ def build_facts(
         if g.level is None or g.level.role != "comparison":
             by_clause.setdefault(s.clause_of(g), []).append(n)
     for clause, ns in by_clause.items():
-        targets = F.respectively_targets(s, clause, ns) or listed_targets(s, clause, ns, para)
+        targets = F.respectively_targets(s, clause, ns) or FE.listed_targets(s, clause, ns, para)
         for n, subject in zip(ns, targets, strict=False):
             assigned[n] = subject
     previous_metric = para.metric or state.last_metric
@@ -272,13 +265,8 @@ def build_facts(
             # a definite description of the figure just reported keeps its counterpart
             if cue_regex("definite_figure").match(s.text[: s.groups[0].start]):
                 partner = state.last_fact.partner
-        if target and target[0] == "partner":
-            partner = str(target[1])  # "Their exports grew 9%, 5% and 3%, respectively"
-        elif partner is None and not found:
-            origin = flow_partner(s, n)
-            partner = canonical_name(origin, state) if origin else bilateral_partner(s, para)
-            if partner is None and facts and compared_with_previous(s, n):
-                partner = facts[-1].partner
+        if partner is None or target:
+            partner = FE.partner_elsewhere(s, n, target, found, facts, para, state) or partner
         share = group.level is not None and group.level.share
         holder = _share_holder(s, n) if share and partner is None else None
         if holder is not None and cue_regex("trade_flow").search(s.text):
@@ -287,9 +275,7 @@ def build_facts(
             partner = holder
             if entity == holder:
                 entity = state.main_entity
-        bought = buyer_share(s, n, facts)
-        if bought is not None:
-            entity, partner = bought  # "China bought 72% of Brazilian soybean exports"
+        entity, partner = FE.buyer_share(s, n, facts) or (entity, partner)
         if partner == entity:
             if found and partner_mention is not None and state.main_entity not in (None, partner):
                 # "China remained the top partner. Exports to China were worth R20.8 billion":
