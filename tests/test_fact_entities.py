@@ -128,3 +128,18 @@ def test_a_buyers_share_of_another_economys_flow() -> None:
     text = "Germany accounted for 18% of Czech exports last year."
     (fact,) = extract_facts(article(text))
     assert (fact.entity, fact.partner) == ("Czech Republic", "Germany")
+
+
+def test_an_elliptic_second_destination_is_a_counterpart() -> None:
+    text = "Shipments to Egypt fell 90,000 tonnes and to Kenya 40,000 tonnes in March."
+    facts = extract_facts(article(text, title="Ukraine grain exports"))
+    assert [f.partner for f in facts] == ["Egypt", "Kenya"]
+
+
+def test_the_share_a_flow_makes_keeps_its_counterpart() -> None:
+    text = (
+        "Vietnam's trade with ASEAN reached $20 billion in the quarter, accounting for "
+        "11 percent of its total trade."
+    )
+    facts = extract_facts(article(text))
+    assert [f.partner for f in facts] == ["ASEAN", "ASEAN"]

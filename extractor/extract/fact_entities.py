@@ -70,7 +70,20 @@ def partner_elsewhere(
         return canonical_name(origin, state)
     if facts and compared_with_previous(s, n):
         return facts[-1].partner
+    if facts and facts[-1].partner and n > 0:
+        gap = s.text[s.groups[n - 1].end : s.groups[n].start]
+        if cue_regex("same_flow_share").match(gap):
+            return facts[-1].partner  # "... with RCEP reached 2.9 trillion, accounting for 30%"
+        elliptic = ELLIPTIC_PARTNER.match(gap)
+        if elliptic and facts[-1].partner:
+            # "shipments to India fell 188,000 tonnes and to Africa 250,000 tonnes"
+            named = [e for e in s.entities if e.start == s.groups[n - 1].end + elliptic.end()]
+            if named and named[0].kind in ECONOMY_KINDS:
+                return canonical_name(named[0], state)
     return bilateral_partner(s, para)
+
+
+ELLIPTIC_PARTNER = re.compile(r"\s*,?\s*(?:and\s+|while\s+)?(?:to|from)\s+(?:the\s+)?")
 
 
 def listed_targets(
