@@ -143,3 +143,35 @@ def test_the_share_a_flow_makes_keeps_its_counterpart() -> None:
     )
     facts = extract_facts(article(text))
     assert [f.partner for f in facts] == ["ASEAN", "ASEAN"]
+
+
+def test_direction_of_a_flow_decides_reporter_or_counterpart() -> None:
+    (out,) = extract_facts(article("Exports from Vietnam rose 5% to $30 billion in May."))
+    assert (out.entity, out.partner) == ("Vietnam", None)
+    (into,) = extract_facts(article("Imports into India climbed 8% to $60 billion in June."))
+    assert (into.entity, into.partner) == ("India", None)
+    (inward,) = extract_facts(article("Germany's imports from China fell 5% in June."))
+    assert (inward.entity, inward.partner) == ("Germany", "China")
+    (both,) = extract_facts(article("Trade between China and Russia rose 30% last year."))
+    assert (both.entity, both.partner) == ("China", "Russia")
+
+
+def test_global_totals_belong_to_the_world() -> None:
+    (fact,) = extract_facts(article("Global exports of chips rose 9% to $50 billion in June."))
+    assert fact.entity == "World"
+
+
+def test_list_items_after_a_flow_with_its_counterpart_are_counterparts() -> None:
+    text = (
+        "Exports to the United States rose 5% to $7 billion, followed by the UAE with "
+        "$3 billion and the Netherlands with $2 billion."
+    )
+    facts = extract_facts(article(text, title="India trade"))
+    assert [(f.entity, f.partner) for f in facts] == [
+        ("India", "United States"),
+        ("India", "United Arab Emirates"),
+        ("India", "Netherlands"),
+    ]
+    text = "Exports to China rose 5%, while shipments to the US (up 3%) and Japan (down 2%) slowed."
+    facts = extract_facts(article(text, title="Thailand exports"))
+    assert [f.partner for f in facts] == ["China", "United States", "Japan"]

@@ -9,7 +9,7 @@ import re
 from extractor.cues import cue_regex
 from extractor.extract import fields as F
 from extractor.extract.context import ArticleState, ParagraphState
-from extractor.extract.entities import ECONOMY_KINDS, EntityMention
+from extractor.extract.entities import COORDINATED_PARTNER, ECONOMY_KINDS, EntityMention
 
 
 def canonical_name(e: EntityMention, state: ArticleState) -> str:
@@ -68,6 +68,12 @@ def partner_elsewhere(
     origin = flow_partner(s, n)
     if origin is not None:
         return canonical_name(origin, state)
+    w_start, w_end = s.window(n)
+    for e in s.entities:
+        # "shipments to the US (up 3%) and Japan (down 2%)": the next counterpart of a list
+        if w_start <= e.start < w_end and e.kind in ECONOMY_KINDS:
+            if COORDINATED_PARTNER.search(s.text[max(0, e.start - 85) : e.start]):
+                return canonical_name(e, state)
     if facts and compared_with_previous(s, n):
         return facts[-1].partner
     if facts and facts[-1].partner and n > 0:
