@@ -175,3 +175,23 @@ def test_list_items_after_a_flow_with_its_counterpart_are_counterparts() -> None
     text = "Exports to China rose 5%, while shipments to the US (up 3%) and Japan (down 2%) slowed."
     facts = extract_facts(article(text, title="Thailand exports"))
     assert [f.partner for f in facts] == ["China", "United States", "Japan"]
+
+
+def test_a_subject_described_as_a_counterpart_is_the_partner() -> None:
+    text = "The US remained Vietnam's largest export market with $8 billion in May."
+    (fact,) = extract_facts(article(text))
+    assert (fact.entity, fact.partner) == ("Vietnam", "United States")
+    text = "ASEAN remained China's largest trading partner, with trade growing 9% to $90 billion."
+    (fact,) = extract_facts(article(text))
+    assert (fact.entity, fact.partner) == ("China", "ASEAN")
+
+
+def test_respectively_subjects_named_as_buyers_are_counterparts() -> None:
+    text = (
+        "India and China, the top two buyers, took 45 million and 30 million tonnes respectively."
+    )
+    facts = extract_facts(article(text, title="Indonesia coal exports"))
+    assert [(f.entity, f.partner) for f in facts] == [
+        ("Indonesia", "India"),
+        ("Indonesia", "China"),
+    ]

@@ -93,6 +93,8 @@ def is_partner_position(text: str, mention: EntityMention) -> bool:
         return False  # "exports from Vietnam", "imports into India": the reporter
     if re.match(r"-bound\b", after):
         return True
+    if cue_regex("counterpart_after").match(text, mention.end, mention.end + 80):
+        return True  # "The US remained Vietnam's largest export market"
     if PARTNER_BEFORE.search(before):
         return True
     # "to China and Hong Kong": the second of two counterparts

@@ -30,6 +30,9 @@ def entity_for(
     sentence's subject, the paragraph's, the article's."""
     if target and target[0] == "entity":
         return canonical_name(target[1], state)  # type: ignore[arg-type]
+    if target and target[0] == "partner":
+        # the listed subjects are the counterparts: the reporter is the one talked about
+        return previous or para.entity or state.main_entity
     w_start, w_end = s.window(n)
     found = F.entity_candidates(s, w_start, w_end)
     if found:
@@ -65,10 +68,15 @@ def partner_elsewhere(
         return str(target[1])  # "Their exports grew 9%, 5% and 3%, respectively"
     if found:
         return None
+    w_start, w_end = s.window(n)
+    for e in s.entities:
+        # "The US remained Vietnam's top market, with sales of ...": the sentence's subject
+        if e.start < w_end and e.kind in ECONOMY_KINDS:
+            if cue_regex("counterpart_after").match(s.text, e.end, e.end + 80):
+                return canonical_name(e, state)
     origin = flow_partner(s, n)
     if origin is not None:
         return canonical_name(origin, state)
-    w_start, w_end = s.window(n)
     for e in s.entities:
         # "shipments to the US (up 3%) and Japan (down 2%)": the next counterpart of a list
         if w_start <= e.start < w_end and e.kind in ECONOMY_KINDS:
@@ -93,17 +101,30 @@ ELLIPTIC_PARTNER = re.compile(r"\s*,?\s*(?:and\s+|while\s+)?(?:to|from)\s+(?:the
 
 
 def listed_targets(
-    s: F.Sentence, clause: int, ns: list[int], para: ParagraphState
+    s: F.Sentence, clause: int, ns: list[int], para: ParagraphState, state: ArticleState
 ) -> list[tuple[str, object]]:
     """'Their exports grew 9%, 5% and 3%, respectively', 'exports to the three markets rose
     ...': the subjects are the economies the paragraph listed just before, one per group,
     as partners when they were listed as counterparts."""
-    if not s.respectively or para.listed is None or len(ns) < 2:
+    if not s.respectively or len(ns) < 2:
         return []
+    head = s.text[s.clauses[clause][0] : s.groups[ns[0]].start]
+    found = F.respectively_targets(s, clause, ns)
+    if found and found[0][0] == "entity":
+        last = found[-1][1]
+        assert isinstance(last, EntityMention)
+        # "India and China, the top two buyers, took 45 and 30 million tonnes respectively"
+        between = s.text[last.end : s.groups[ns[0]].start]
+        if re.match(r"\s*,\s*(?:the\s+)?", between) and cue_regex("counterpart_noun").search(
+            between
+        ):
+            names = [canonical_name(e, state) for _, e in found if isinstance(e, EntityMention)]
+            return [("partner", name) for name in names]
+    if found or para.listed is None:
+        return found
     names, partners = para.listed
     if len(names) != len(ns):
         return []
-    head = s.text[s.clauses[clause][0] : s.groups[ns[0]].start]
     if not cue_regex("list_anaphor").search(head):
         return []
     if partners:

@@ -188,8 +188,7 @@ def build_facts(
         if g.level is None or g.level.role != "comparison":
             by_clause.setdefault(s.clause_of(g), []).append(n)
     for clause, ns in by_clause.items():
-        targets = F.respectively_targets(s, clause, ns) or FE.listed_targets(s, clause, ns, para)
-        for n, subject in zip(ns, targets, strict=False):
+        for n, subject in zip(ns, FE.listed_targets(s, clause, ns, para, state), strict=False):
             assigned[n] = subject
     previous_metric = para.metric or state.last_metric
     clause_metric: dict[int, str] = {}
