@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from extractor.extract.context import main_entity
+from extractor.extract.entities import find_entities, is_partner_position
 from extractor.extract.facts import extract_facts
 from extractor.models import Article
 from extractor.parse.document import parse_document
@@ -195,3 +196,21 @@ def test_respectively_subjects_named_as_buyers_are_counterparts() -> None:
         ("Indonesia", "India"),
         ("Indonesia", "China"),
     ]
+
+
+def test_respectively_after_a_list_of_destinations_pairs_partners() -> None:
+    text = "Shipments to China, the US and Japan grew 5%, 3% and 1%, respectively."
+    facts = extract_facts(article(text, title="Korea exports"))
+    assert [(f.entity, f.partner) for f in facts] == [
+        ("South Korea", "China"),
+        ("South Korea", "United States"),
+        ("South Korea", "Japan"),
+    ]
+
+
+def test_every_item_of_a_list_of_markets_is_a_counterpart() -> None:
+    text = "Malaysia's top export markets were Singapore, China and the US in May."
+    a = article(text + "\n\nExports rose 3% in May.")
+    ents = find_entities(text)
+    assert [is_partner_position(text, e) for e in ents] == [False, True, True, True]
+    assert main_entity(a) == "Malaysia"

@@ -110,6 +110,9 @@ def is_ranked_counterpart(text: str, mention: EntityMention) -> bool:
     head = text[max(0, mention.start - 300) : mention.start]
     if cue_regex("counterpart_is").search(head):
         return True
+    for m in cue_regex("counterpart_is_open").finditer(head):
+        if LISTED_AFTER.match(head[m.end() :]):
+            return True
     follow = cue_regex("counterpart_followed_by")
     m = follow.search(head)
     if m is None or not (
@@ -130,9 +133,14 @@ def is_ranked_counterpart(text: str, mention: EntityMention) -> bool:
 
 
 # "to China and Hong Kong", "to the US (up 3%) and Japan", "between China and Russia"
+_NAME = r"(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}(?:\s*\([^()]{0,40}\))?"
 COORDINATED_PARTNER = re.compile(
-    r"\b(?:to|from|with|between)\s+(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}"
-    r"(?:\s*\([^()]{0,40}\))?\s*(?:,|and|&)\s+(?:the\s+)?$"
+    rf"\b(?:to|from|with|between)\s+{_NAME}(?:\s*,\s*{_NAME}){{0,4}}\s*(?:,|and|&|,\s*and)\s+"
+    r"(?:the\s+)?$"
+)
+# "top markets were Singapore, China and the US": the items after the first
+LISTED_AFTER = re.compile(
+    rf"^{_NAME}(?:\s*,\s*{_NAME}){{0,4}}\s*(?:,|and|&|,\s*and)\s+(?:the\s+)?$"
 )
 
 

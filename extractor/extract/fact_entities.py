@@ -9,7 +9,12 @@ import re
 from extractor.cues import cue_regex
 from extractor.extract import fields as F
 from extractor.extract.context import ArticleState, ParagraphState
-from extractor.extract.entities import COORDINATED_PARTNER, ECONOMY_KINDS, EntityMention
+from extractor.extract.entities import (
+    COORDINATED_PARTNER,
+    ECONOMY_KINDS,
+    EntityMention,
+    is_partner_position,
+)
 
 
 def canonical_name(e: EntityMention, state: ArticleState) -> str:
@@ -108,7 +113,12 @@ def listed_targets(
     as partners when they were listed as counterparts."""
     if not s.respectively or len(ns) < 2:
         return []
-    head = s.text[s.clauses[clause][0] : s.groups[ns[0]].start]
+    c_start, first = s.clauses[clause][0], s.groups[ns[0]].start
+    head = s.text[c_start:first]
+    named = [e for e in s.entities if c_start <= e.start < first and e.kind in ECONOMY_KINDS]
+    if len(named) == len(ns) and all(is_partner_position(s.text, e) for e in named):
+        # "Exports to China, the US and Japan grew 5%, 3% and 1%, respectively"
+        return [("partner", canonical_name(e, state)) for e in named]
     found = F.respectively_targets(s, clause, ns)
     if found and found[0][0] == "entity":
         last = found[-1][1]
