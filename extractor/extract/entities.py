@@ -110,8 +110,8 @@ def is_ranked_counterpart(text: str, mention: EntityMention) -> bool:
     head = text[max(0, mention.start - 300) : mention.start]
     if cue_regex("counterpart_is").search(head):
         return True
-    for m in cue_regex("counterpart_is_open").finditer(head):
-        if LISTED_AFTER.match(head[m.end() :]):
+    for opened in cue_regex("counterpart_is_open").finditer(head):
+        if LISTED_AFTER.match(head[opened.end() :]):
             return True
     follow = cue_regex("counterpart_followed_by")
     m = follow.search(head)
