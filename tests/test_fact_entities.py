@@ -214,3 +214,10 @@ def test_every_item_of_a_list_of_markets_is_a_counterpart() -> None:
     ents = find_entities(text)
     assert [is_partner_position(text, e) for e in ents] == [False, True, True, True]
     assert main_entity(a) == "Malaysia"
+
+
+def test_the_ledes_subject_outranks_the_dateline_city() -> None:
+    wire = "HANOI (Wire) - Indonesian palm oil exports fell 10% in March.\n\nShipments fell 5%."
+    assert main_entity(article(wire)) == "Indonesia"
+    home = "BEIJING, May 3 (Wire) - Exports rose 5% in April.\n\nShipments to the US rose 2%."
+    assert main_entity(article(home)) == "China"

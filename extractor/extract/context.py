@@ -132,11 +132,20 @@ def main_entity(article: Article) -> str | None:
             # "the Australian Bureau of Statistics", "SARS": the body that reports the figures
             votes[canonical] = votes.get(canonical, 0) + AGENCY_VOTE
             first_seen.setdefault(canonical, order)
+        dateline: tuple[EntityMention, float] | None = None
         for e in find_entities(text, titlecase=is_title):
             order += 1
             if is_partner_position(text, e) or e.kind in ("port", "agency"):
                 continue
             score = _subject_score(text, e, cues, is_title) * (1.5 if order <= 12 else 1.0)
+            if score and e.kind == "dateline":
+                dateline = (e, score)
+            elif score and dateline and e.canonical != dateline[0].canonical:
+                if e.start - dateline[0].end < LEDE_SUBJECT_REACH:
+                    # "HANOI (VNA) - Indonesian palm oil exports fell ...": the lede's own
+                    # subject outranks the city the story was filed from
+                    votes[dateline[0].canonical] -= dateline[1]
+                dateline = None
             if score:
                 votes[e.canonical] = votes.get(e.canonical, 0) + score
                 first_seen.setdefault(e.canonical, order)
@@ -148,6 +157,7 @@ def main_entity(article: Article) -> str | None:
 # A reporting body counts like a title mention: it says whose statistics the article reports,
 # more surely than a dateline says where the reporter sat.
 AGENCY_VOTE = 3.0
+LEDE_SUBJECT_REACH = 40  # characters from the dateline to the lede's first words
 REPORTER_KINDS = {"economy", "demonym", "bloc"}
 
 
