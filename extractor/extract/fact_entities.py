@@ -148,10 +148,7 @@ def bilateral_partner(s: F.Sentence, para: ParagraphState) -> str | None:
     paragraph's bilateral balance."""
     if para.bilateral is None or any(e.kind in ECONOMY_KINDS for e in s.entities):
         return None
-    return para.bilateral if BARE_FLOW_START.match(s.text) else None
-
-
-BARE_FLOW_START = re.compile(r"\s*(?:Exports|Imports|Shipments|Purchases|Sales)\b")
+    return para.bilateral if cue_regex("bare_flow_start").match(s.text) else None
 
 
 GOODS_THEN_PARTNER = re.compile(r"\s*of\s+(?:[a-z][\w-]*\s+){1,3}(to|for|from)\s+(?:the\s+)?$")
@@ -237,7 +234,7 @@ def buyer_share(s: F.Sentence, n: int, before: list) -> tuple[str, str] | None:
         None,
     )
     if verb and level.share and owner is not None and owner.canonical != buyer.canonical:
-        if re.search(FLOW_AFTER_OWNER, text[owner.end : owner.end + 40]):
+        if cue_regex("flow_after_owner").match(text, owner.end, owner.end + 40):
             return owner.canonical, buyer.canonical
     previous = before[-1] if before else None
     gapped = GAPPED_BUYER.fullmatch(text[buyer.end : level.start])
@@ -247,9 +244,5 @@ def buyer_share(s: F.Sentence, n: int, before: list) -> tuple[str, str] | None:
     return None
 
 
-FLOW_AFTER_OWNER = re.compile(
-    r"^(?:'s|’s)?\s+(?:[\w-]+\s+){0,3}?(?:exports|imports|shipments|sales|purchases|output)\b",
-    re.IGNORECASE,
-)
 SHARE_OF = re.compile(r"\s*(?:per\s*cent|percent|%)?\s*of\s+(?:the\s+)?")
 GAPPED_BUYER = re.compile(r"\s*(?:(?:bought|took|purchased|received|imported)\s+)?")
