@@ -215,7 +215,7 @@ class EntityPattern(PatternBase):
     label: Literal["GPE", "NORP", "LOC", "ORG"]
     kind: Literal[
         "economy", "demonym", "dateline", "bloc", "bloc_anaphor", "region", "port", "company",
-        "scope", "institution",
+        "scope", "institution", "agency",
     ]  # fmt: skip
     pattern: str = Field(min_length=1)
     canonical: str = ""  # the alias itself when absent

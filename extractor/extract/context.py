@@ -44,6 +44,8 @@ class ParagraphState:
     entity: str | None = None
     metric: str | None = None
     facts: list[Fact] = field(default_factory=list)
+    bilateral: str | None = None  # "The deficit with Mexico ...": the paragraph's counterpart
+    listed: tuple[list[str], bool] | None = None  # the last list of economies; partners?
 
 
 def sentences(doc):
@@ -126,17 +128,53 @@ def main_entity(article: Article) -> str | None:
         if not text:
             continue
         cues = find_cues(text)
+        for canonical in _reporting_bodies(text):
+            # "the Australian Bureau of Statistics", "SARS": the body that reports the figures
+            votes[canonical] = votes.get(canonical, 0) + AGENCY_VOTE
+            first_seen.setdefault(canonical, order)
+        dateline: tuple[EntityMention, float] | None = None
         for e in find_entities(text, titlecase=is_title):
             order += 1
-            if is_partner_position(text, e) or e.kind == "port":
+            if is_partner_position(text, e) or e.kind in ("port", "agency"):
                 continue
             score = _subject_score(text, e, cues, is_title) * (1.5 if order <= 12 else 1.0)
+            if score and e.kind == "dateline":
+                dateline = (e, score)
+            elif score and dateline and e.canonical != dateline[0].canonical:
+                if e.start - dateline[0].end < LEDE_SUBJECT_REACH:
+                    # "HANOI (VNA) - Indonesian palm oil exports fell ...": the lede's own
+                    # subject outranks the city the story was filed from
+                    votes[dateline[0].canonical] -= dateline[1]
+                dateline = None
             if score:
                 votes[e.canonical] = votes.get(e.canonical, 0) + score
                 first_seen.setdefault(e.canonical, order)
     if not votes:
         return None
     return max(votes, key=lambda c: (votes[c], -first_seen[c]))
+
+
+# A reporting body counts like a title mention: it says whose statistics the article reports,
+# more surely than a dateline says where the reporter sat.
+AGENCY_VOTE = 3.0
+LEDE_SUBJECT_REACH = 40  # characters from the dateline to the lede's first words
+REPORTER_KINDS = {"economy", "demonym", "bloc"}
+
+
+def _reporting_bodies(text: str) -> list[str]:
+    """Economies whose statistics bodies `text` names: an agency alias of the gazetteer
+    ("Destatis", "the ABS") or an economy inside a body's name ("the U.S. Census Bureau",
+    "Statistics Canada", "the Indonesian Palm Oil Producers Association")."""
+    out = [e.canonical for e in find_entities(text) if e.kind == "agency"]
+    for m in cue_regex("reporting_body").finditer(text):
+        inside = [
+            e
+            for e in find_entities(m[0], titlecase=True)
+            if e.kind in REPORTER_KINDS and not is_partner_position(m[0], e)
+        ]
+        if inside:
+            out.append(inside[0].canonical)
+    return out
 
 
 def _subject_score(text: str, e: EntityMention, cues, is_title: bool) -> float:
@@ -238,3 +276,42 @@ def note_entity(
     ]
     if cands and (is_possessive(text, cands[0]) or cands[0].start < 3):
         para.entity = cands[0].canonical
+
+
+BILATERAL_BEFORE = re.compile(
+    r"\b(?:deficit|surplus|balance|gap|trade|imbalance)\s+with\s+(?:the\s+)?$", re.IGNORECASE
+)
+LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)(?:the\s+)?")
+
+
+def note_counterparts(text: str, entities: list[EntityMention], para: ParagraphState) -> None:
+    """Remember, for the sentences after it in the paragraph, the counterpart of a bilateral
+    balance ("The deficit with Mexico increased ...") and the last list of economies ("the
+    European Union, the United States and Japan"), with whether they were counterparts."""
+    named = [e for e in entities if e.kind in ("economy", "bloc", "region")]
+    for e in named:
+        if BILATERAL_BEFORE.search(text[max(0, e.start - 30) : e.start]):
+            para.bilateral = e.canonical
+            break
+    else:
+        if named:
+            para.bilateral = None
+    run: list[EntityMention] = []
+    best: list[EntityMention] = []
+    for e in named:
+        owner = re.search(r"(\w+)\s+of\s+(?:the\s+)?$", text[max(0, e.start - 30) : e.start])
+        if owner and cue_regex("counterpart_noun").fullmatch(owner[1]):
+            run = []
+            continue  # "the top markets of Singapore, the EU, the US and Japan": the owner
+        if run and LIST_JOIN.fullmatch(text[run[-1].end : e.start]):
+            run.append(e)
+        else:
+            run = [e]
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) >= 2:
+        first = best[0]
+        partners = is_partner_position(text, first) or bool(
+            cue_regex("counterpart_noun").search(text[: first.start])
+        )
+        para.listed = ([e.canonical for e in best], partners)

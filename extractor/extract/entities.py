@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from extractor.cues import cue_regex
 from extractor.patterns import EntityPattern, load_family
 from extractor.phrases import phrase_alternation
 
@@ -37,7 +38,7 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
         alias = entry.pattern
         value = (entry.canonical, entry.kind)
         table.setdefault(alias, value)
-        if alias[:1].islower() and entry.kind != "scope":
+        if alias[:1].islower():
             table.setdefault(alias[:1].upper() + alias[1:], value)  # "Euro area" opens a sentence
     aliases = phrase_alternation(sorted(table, key=len, reverse=True), tail=_alias_tail)
     regex = re.compile(r"(?<![A-Za-z0-9])" + aliases)
@@ -63,7 +64,8 @@ def find_entities(text: str, titlecase: bool = False) -> list[EntityMention]:
         after = text[m.end() : m.end() + 30]
         if re.match(r"\s*(?:dollars?|\$|cents?)\b", after):
             continue  # "U.S. dollars" names a currency, not an economy
-        if not titlecase and kind in ECONOMY_KINDS and kind != "port":
+        capital_scope = kind == "scope" and m[0][:1].isupper()  # "Global Times" is a name
+        if not titlecase and (kind in ECONOMY_KINDS and kind != "port" or capital_scope):
             if re.match(r"\s+(?:of\s+)?[A-Z][a-z]+", after) and not re.match(
                 r"\s+(?:and|or|But|The|In|On)\b", after
             ):
@@ -73,7 +75,7 @@ def find_entities(text: str, titlecase: bool = False) -> list[EntityMention]:
 
 
 PARTNER_BEFORE = re.compile(
-    r"(?:\b(?:to|from|with|into|for(?:\s+all\s+of)?|between)\s+(?:the\s+)?)$",
+    r"(?:\b(?:to|from|with|into|for(?:\s+all\s+of)?)\s+(?:the\s+)?)$",
     re.IGNORECASE,
 )
 NOT_PARTNER_BEFORE = re.compile(
@@ -87,18 +89,58 @@ def is_partner_position(text: str, mention: EntityMention) -> bool:
     after = text[mention.end : mention.end + 8]
     if NOT_PARTNER_BEFORE.search(before):
         return False
+    if cue_regex("flow_origin").search(text[max(0, mention.start - 60) : mention.start]):
+        return False  # "exports from Vietnam", "imports into India": the reporter
     if re.match(r"-bound\b", after):
         return True
+    if cue_regex("counterpart_after").match(text, mention.end, mention.end + 80):
+        return True  # "The US remained Vietnam's largest export market"
     if PARTNER_BEFORE.search(before):
         return True
     # "to China and Hong Kong": the second of two counterparts
-    wider = text[max(0, mention.start - 45) : mention.start]
-    return bool(COORDINATED_PARTNER.search(wider))
+    wider = text[max(0, mention.start - 85) : mention.start]
+    return bool(COORDINATED_PARTNER.search(wider)) or is_ranked_counterpart(text, mention)
 
 
+def is_ranked_counterpart(text: str, mention: EntityMention) -> bool:
+    """A ranking of counterparts: "the top market was the U.S., followed by the EU, up 3%;
+    Japan, up 2%; and ASEAN, ..." names the reporter's partners, each item with its figures.
+    Only where a counterpart noun (market, source, destination, buyer ...) comes first, so
+    "China was the largest exporter, followed by Germany" ranks reporters, not partners."""
+    head = text[max(0, mention.start - 300) : mention.start]
+    if cue_regex("counterpart_is").search(head):
+        return True
+    for opened in cue_regex("counterpart_is_open").finditer(head):
+        if LISTED_AFTER.match(head[opened.end() :]):
+            return True
+    follow = cue_regex("counterpart_followed_by")
+    m = follow.search(head)
+    if m is None or not (
+        cue_regex("counterpart_noun").search(head[: m.start()])
+        or cue_regex("flow_to_partner").search(head[: m.start()])
+    ):
+        return False
+    tail = head[m.end() :]
+    # the item right after "followed by", the second of "A and B", or a later list item
+    return bool(
+        re.fullmatch(
+            r"(?:the\s+)?(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s+(?:and|&)\s+"
+            r"(?:the\s+)?)?",
+            tail,
+        )
+        or re.search(r"(?:[;,]\s*(?:and\s+)?|\d[^,;]*\s+and\s+)(?:the\s+)?$", tail)
+    )
+
+
+# "to China and Hong Kong", "to the US (up 3%) and Japan", "between China and Russia"
+_NAME = r"(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}(?:\s*\([^()]{0,40}\))?"
 COORDINATED_PARTNER = re.compile(
-    r"\b(?:to|from|with)\s+(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}\s*(?:,|and|&)\s+"
+    rf"\b(?:to|from|with|between)\s+{_NAME}(?:\s*,\s*{_NAME}){{0,4}}\s*(?:,|and|&|,\s*and)\s+"
     r"(?:the\s+)?$"
+)
+# "top markets were Singapore, China and the US": the items after the first
+LISTED_AFTER = re.compile(
+    rf"^{_NAME}(?:\s*,\s*{_NAME}){{0,4}}\s*(?:,|and|&|,\s*and)\s+(?:the\s+)?$"
 )
 
 
@@ -109,7 +151,8 @@ def is_non_partner_group(text: str, mention: EntityMention) -> bool:
 
 
 def is_possessive(text: str, mention: EntityMention) -> bool:
-    return bool(re.match(r"(?:'s|’s|')(?![A-Za-z])", text[mention.end : mention.end + 3]))
+    # "Indonesia’ palm oil exports": a bare curly apostrophe is a possessive too
+    return bool(re.match(r"(?:'s|’s|'|’)(?![A-Za-z])", text[mention.end : mention.end + 3]))
 
 
 def example_matches(entry: EntityPattern, text: str) -> bool:

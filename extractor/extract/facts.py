@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from extractor.cues import Cue, cue_regex, find_cues
+from extractor.extract import fact_entities as FE
 from extractor.extract import fact_periods
 from extractor.extract import fields as F
 from extractor.extract.clauses import (
@@ -31,6 +32,7 @@ from extractor.extract.context import (
     heading_period,
     main_entity,
     note_blocs,
+    note_counterparts,
     note_entity,
     note_period,
     period_of,
@@ -60,7 +62,6 @@ from extractor.extract.repairs import (
     repair,
     split_from_to,
 )
-from extractor.extract.respectively import respectively_targets
 from extractor.extract.tables import table_facts
 from extractor.models import Article, Block, Fact, FactKind
 from extractor.patterns import patterns_version
@@ -136,6 +137,7 @@ def sentence_facts(
     sentence_period = next((p for m, p in resolved if m.role == "data" and p), None)
     entities = find_entities(text)
     note_blocs(entities, state)
+    note_counterparts(text, entities, para)
     if not items:
         if sentence_period:
             note_period(sentence_period, state, para, ref=bool(find_cues(text)))
@@ -201,7 +203,8 @@ def build_facts(
             by_clause.setdefault(s.clause_of(g), []).append(n)
     previous_metric = para.metric or state.last_metric
     for clause, ns in by_clause.items():
-        targets = respectively_targets(s, clause, ns, previous_metric)
+        # the economies listed before (entities, or partners), else respectively's own pairing
+        targets = FE.listed_targets(s, clause, ns, para, state, previous_metric)
         for n, subject in zip(ns, targets, strict=False):
             assigned[n] = subject
     clause_metric: dict[int, str] = {}
@@ -277,6 +280,8 @@ def build_facts(
             # a definite description of the figure just reported keeps its counterpart
             if cue_regex("definite_figure").match(s.text[: s.groups[0].start]):
                 partner = state.last_fact.partner
+        if partner is None or target:
+            partner = FE.partner_elsewhere(s, n, target, found, facts, para, state) or partner
         share = group.level is not None and group.level.share
         holder = _share_holder(s, n) if share and partner is None else None
         if holder is not None and cue_regex("trade_flow").search(s.text):
@@ -285,6 +290,7 @@ def build_facts(
             partner = holder
             if entity == holder:
                 entity = state.main_entity
+        entity, partner = FE.buyer_share(s, n, facts) or (entity, partner)
         if partner == entity:
             if found and partner_mention is not None and state.main_entity not in (None, partner):
                 # "China remained the top partner. Exports to China were worth R20.8 billion":

@@ -21,6 +21,7 @@ from extractor.extract.entities import (
     is_non_partner_group,
     is_partner_position,
     is_possessive,
+    is_ranked_counterpart,
 )
 from extractor.extract.inflection import singular
 from extractor.extract.periods import Period, PeriodMention
@@ -172,7 +173,9 @@ def partner_for(s: Sentence, n: int) -> tuple[bool, EntityMention | None]:
                 found = None
                 continue
             if is_partner_position(text, e) and (
-                _flow_before(s, e, w_start) or (found is not None and _joined(text, found, e))
+                _flow_before(s, e, w_start)
+                or (found is not None and _joined(text, found, e))
+                or is_ranked_counterpart(text, e)
             ):
                 if found is not None and _joined(text, found, e):
                     found = EntityMention(
