@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extractor.extract.numbers import is_year_like
 from extractor.extract.scanner import (
     HARD_STOPS,
     LEVEL_WORDS,
@@ -57,6 +58,8 @@ def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
         return
     if p1.year_like != p2.year_like and found.unit is None and cur2 is None:
         return
+    if p1.year_like and found.unit is None and cur2 is not None:
+        return  # "from R1 100 in 2016 to R1 187 in 2017": a year, then a new amount
     if conn in ("to",) and found.unit is None and u2 is None and form == "range":
         return  # "from 5 to ..." without any unit is too weak a range
     v1 = found.value
@@ -116,8 +119,9 @@ def read_context(
                 found.rules.append(verb[0].id)
                 found.trigger = texts[k].lower()
     if direction is None and by_k is not None:
-        # "grow sales by 35 per cent", "cut its forecast by 0.5 points"
-        for v in range(by_k - 1, max(left, by_k - 4) - 1, -1):
+        # "grow sales by 35 per cent", "cut its forecast by 0.5 points", "fell from May to
+        # June by $3 billion" (a span of dates between, but no other amount)
+        for v in range(by_k - 1, max(left, by_k - BY_REACH) - 1, -1):
             verb = lex.changes_by.match_ending_at(texts, v, left)
             if verb is not None:
                 direction = verb[0].direction
@@ -125,6 +129,8 @@ def read_context(
                 found.trigger = texts[v].lower()
                 break
             if texts[v] in HARD_STOPS or texts[v] == ",":
+                break
+            if texts[v][:1].isdigit() and not is_year_like(texts[v]):
                 break
     right = sc.right_bound(found.end, later[0] if later else sc.n)
     if direction is None:
@@ -162,6 +168,10 @@ def find_basis(sc: Scanner, found: Found, left: int, right: int) -> None:
                 found.basis = found.pending_basis[0]
                 found.rules.append(hit[0].id)
             return
+
+
+# How far before "by N" a change verb may stand ("decreased from May 2017 to June 2017 by").
+BY_REACH = 8
 
 
 PHRASAL_NOT_CHANGE = frozenset(

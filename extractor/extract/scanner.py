@@ -4,6 +4,7 @@ lookups (number words, units, qualifiers, change words) that read around one num
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy
@@ -18,6 +19,13 @@ from extractor.extract.numbers import (
     is_year_like,
     parse_numeral,
 )
+
+# Powers: beyond these a "10^N" is no amount any news story states (refused, not misread).
+MAX_EXPONENT = 30
+MAX_AMOUNT = 1e18
+
+# A three-digit group after a space-separated thousands head ("187", "187,45", "100,3").
+SPACE_GROUP = re.compile(r"[0-9]{3}(?:,[0-9]{1,2})?")
 
 # Tokens a context window never crosses.
 HARD_STOPS = frozenset({".", "!", "?", ";", ":", "•", "|"})
@@ -76,6 +84,7 @@ class NumberPhrase:
     words: bool = False
     fraction: bool = False
     year_like: bool = False
+    refused: bool = False  # a number that must not become a quantity ("10^400")
     rules: list[str] = field(default_factory=list)
 
 
@@ -136,6 +145,9 @@ class Scanner:
                 return None
             phrase = NumberPhrase(i, i + 1, value, raw=value, year_like=is_year_like(text))
             j = i + 1
+            if j + 1 < end and texts[j] == "^":
+                return self._power(phrase, j, end)
+            j = self._space_groups(phrase, j, end, currency)
             # "57-point-zero-seven"
             if j + 1 < end and texts[j] == "-" and texts[j + 1].lower() == "point":
                 state = WordNumber()
@@ -155,9 +167,57 @@ class Scanner:
             return self._scales(phrase, j, end, currency)
         return self._words(i, end)
 
+    def _power(self, phrase: NumberPhrase, j: int, end: int) -> NumberPhrase:
+        """ "10^6": a power, read right when it is an amount news could state; a huge or tiny
+        one ("10^400", a superscript the page lost) is refused whole, so neither the base nor
+        the exponent becomes a fact of its own."""
+        exponent = parse_numeral(self.texts[j + 1])
+        phrase.end = j + 2
+        phrase.year_like = False
+        if exponent is None or not float(exponent).is_integer() or abs(exponent) > MAX_EXPONENT:
+            phrase.refused = True
+            return phrase
+        value = phrase.value ** int(exponent)
+        if not 0 < abs(value) <= MAX_AMOUNT or abs(value) < 1 / MAX_AMOUNT:
+            phrase.refused = True
+            return phrase
+        phrase.value = phrase.raw = value
+        phrase.scaled = True
+        return phrase
+
+    def _space_groups(self, phrase: NumberPhrase, j: int, end: int, currency: bool) -> int:
+        """Thousands set off by spaces, as South African and European releases write them:
+        "R1 187,45-billion" is 1,187.45 billion. Only after a currency or when the last group
+        has a decimal comma ("1 100,32"), so "in 2019 150 people" stays two numbers."""
+        texts = self.texts
+        head = texts[phrase.start]
+        if not (head.isdigit() and len(head) <= 3) or phrase.start != j - 1:
+            return j
+        k = j
+        while k < end and self.spaced(k - 1) and SPACE_GROUP.fullmatch(texts[k]):
+            k += 1
+        if k == j or not (currency or "," in texts[k - 1]):
+            return j
+        joined = head + "".join(texts[j:k]).replace(",", ".")
+        try:
+            value = float(joined)
+        except ValueError:
+            return j
+        phrase.value = phrase.raw = value
+        phrase.end = k
+        phrase.year_like = False
+        return k
+
     def _scales(self, phrase: NumberPhrase, j: int, end: int, currency: bool) -> NumberPhrase:
         texts, lex = self.texts, self.lex
         while j < end:
+            if texts[j] == "-" and j + 1 < end and not self.spaced(j):
+                # "15,72-billion": a hyphenated scale word
+                after = lex.number_words.get(texts[j + 1].lower())
+                if after is not None and after.kind == "scale":
+                    j += 1
+                    continue
+                break
             hit = lex.numbers.match_at(texts, j, end)
             if hit is None:
                 break

@@ -1,0 +1,124 @@
+"""Numbers as releases around the world write them, numbers that must not become facts, and
+the quantity layer's bounded work on a runaway sentence. Sentences are our own."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+
+from extractor.extract.facts import extract_facts
+from extractor.extract.quantities import MAX_SENTENCE_QUANTITIES, quantities_in_text
+from extractor.parse.document import parse_document
+
+
+def facts_of(text: str, published: date = date(2018, 2, 1)):
+    return extract_facts(parse_document(text, published=published))
+
+
+# ---- South African style: decimal commas, space thousands, hyphenated scale words ----
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The customs office recorded a surplus of R15,72-billion in May.", 15.72e9),
+        ("The surplus narrowed to R3,4-billion.", 3.4e9),
+        ("Mining sales came to R1 187,45-billion for the year.", 1187.45e9),
+        ("Imports for the year reached R1 106,9-billion.", 1106.9e9),
+        ("The levy raised R2 500 000 last year.", 2.5e6),
+    ],
+)
+def test_rand_amounts_with_decimal_commas_and_space_thousands(text: str, value: float) -> None:
+    (q,) = quantities_in_text(text)
+    assert q.unit == "ZAR"
+    assert q.value == pytest.approx(value)
+
+
+def test_a_decimal_comma_percentage_is_a_decimal() -> None:
+    (q,) = quantities_in_text("Sales for the year grew by 4,6%.")
+    assert (q.value, q.unit, q.change) == (4.6, "percent", "up")
+
+
+def test_space_thousands_need_a_currency_or_a_decimal_comma() -> None:
+    # "In 2019 150 people": a year, then a count; never "2,019,150"
+    found = quantities_in_text("In 2019 150 people left the town, and 12 300 more stayed.")
+    assert [q.value for q in found] == [150.0, 12.0, 300.0]
+
+
+def test_a_year_before_a_new_amount_is_not_a_range() -> None:
+    text = "Sales rose from R1 020,5-billion in 2016 to R1 090,2-billion in 2017."
+    found = quantities_in_text(text)
+    assert [q.value for q in found] == [pytest.approx(1020.5e9), pytest.approx(1090.2e9)]
+    assert all(q.value_high is None for q in found)
+
+
+def test_a_change_verb_reaches_over_a_span_of_months_to_its_by_amount() -> None:
+    (q,) = quantities_in_text("Exports fell from May 2017 to June 2017 by R2,35-billion.")
+    assert (q.value, q.unit, q.change) == (pytest.approx(2.35e9), "ZAR", "down")
+
+
+# ---- glued scale words ----
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("Imports were worth $4.17billion that month.", 4.17e9, "USD"),
+        ("The ministry booked Rs.2,45,310.5crore in receipts.", 2.453105e12, "INR"),
+        ("Output reached 3.2million tonnes.", 3.2e6, "t"),
+    ],
+)
+def test_scale_words_glued_to_the_number(text: str, value: float, unit: str) -> None:
+    (q,) = quantities_in_text(text)
+    assert (q.value, q.unit) == (pytest.approx(value), unit)
+
+
+def test_glued_scale_words_leave_ordinary_words_alone() -> None:
+    assert quantities_in_text("A millionaire bought the thousandth car.") == []
+
+
+# ---- powers: read right, or refused whole ----
+
+
+def test_a_modest_power_of_ten_is_read_as_its_value() -> None:
+    (q,) = quantities_in_text("The plant can store 10^6 tonnes of grain.")
+    assert (q.value, q.unit) == (1e6, "t")
+
+
+def test_a_huge_power_is_refused_not_read_as_its_exponent() -> None:
+    assert quantities_in_text("Prices rose 10^400% in the hyperinflation.") == []
+    facts = facts_of("Argentina's imports rose 10^400% in 2017.")
+    assert all(f.change != 400.0 and f.value != 400.0 for f in facts)
+
+
+def test_a_superscript_exponent_in_a_page_is_a_power_not_a_second_number() -> None:
+    html = (
+        "<html><body><article><p>The model priced the national debt at 10<sup>400</sup> yuan "
+        "in 2017, a figure no one took seriously.</p></article></body></html>"
+    )
+    facts = facts_of(html)
+    assert all(f.value not in (10.0, 400.0, 10400.0) for f in facts)
+
+
+# ---- bounded work ----
+
+
+def test_a_runaway_sentence_is_read_in_bounded_time() -> None:
+    text = "Exports rose " + "5% and " * 4000 + "more."  # one 28 KB "sentence"
+    facts_of("Exports rose 5% in May.")  # load the pipeline outside the clock
+    start = time.perf_counter()
+    facts_of(text)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_a_sentence_yields_at_most_its_cap_of_quantities() -> None:
+    from extractor.extract.nlp import get_nlp
+    from extractor.extract.quantities import find_quantities
+
+    doc = get_nlp()("Exports rose " + "5% and " * 500 + "more.")
+    sent = next(iter(doc.sents))
+    assert len(find_quantities(sent)) == MAX_SENTENCE_QUANTITIES
+    # a whole text (the `quantities` command, NewsQuant) is not capped
+    assert len(find_quantities(doc)) == 500
