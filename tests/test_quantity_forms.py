@@ -122,3 +122,32 @@ def test_a_sentence_yields_at_most_its_cap_of_quantities() -> None:
     assert len(find_quantities(sent)) == MAX_SENTENCE_QUANTITIES
     # a whole text (the `quantities` command, NewsQuant) is not capped
     assert len(find_quantities(doc)) == 500
+
+
+# ---- "A to B" after a change: a change and the level it reached, or a range ----
+
+
+def test_an_alternative_change_then_to_a_level_is_not_a_range() -> None:
+    pct, size, level = quantities_in_text("Imports slid 4% or $1.2 billion to $28.5 billion.")
+    assert (pct.value, pct.change) == (4.0, "down")
+    assert (size.value, size.value_high, size.change) == (1.2e9, None, "down")
+    assert (level.value, level.value_high, level.change) == (28.5e9, None, "=")
+
+
+def test_revised_by_a_sum_to_a_level() -> None:
+    size, level = quantities_in_text("The surplus was revised up by a $2 billion to $9.5 billion.")
+    assert (size.value, size.change) == (2e9, "up")
+    assert (level.value, level.value_high) == (9.5e9, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("Temperatures fell by 1 to 1.5 degrees over the century.", 1.0, 1.5),
+        ("Guidance was cut, down from the $80 to $85 billion it had forecast.", 80e9, 85e9),
+        ("The upgrade lifts range from up to 200 miles to 240 miles.", 200.0, 240.0),
+    ],
+)
+def test_ranges_after_a_change_word_stay_ranges(text: str, low: float, high: float) -> None:
+    ranged = [q for q in quantities_in_text(text) if q.value_high is not None]
+    assert [(q.value, q.value_high) for q in ranged] == [(low, high)]

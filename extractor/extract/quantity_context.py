@@ -26,14 +26,17 @@ def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
     conn = texts[k].lower()
     before = texts[found.start - 1].lower() if found.start > left else ""
     before2 = texts[found.start - 2].lower() if found.start - 1 > left else ""
+    after_change = False
     if conn in RANGE_DASHES:
         form = "range"
     elif conn == "to":
         form = "from_to" if before == "from" else "range"
         if before != "from" and sc.lex.changes.match_ending_at(texts, found.start - 1, left):
             return  # "rose 5% to $2 billion"
+        after_change = before != "from" and _change_before(sc, found.start)
     elif conn == "and" and (before == "between" or before2 == "between"):
         form = "range"
+        after_change = False
     else:
         return
     j = k + 1
@@ -51,6 +54,10 @@ def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
         unit2 = sc.count_noun(p2.end, n) if found.unit is None else None
     u2 = cur2 or (unit2.unit if unit2 else None)
     if found.unit is not None and u2 is not None and found.unit != u2:
+        return
+    if after_change and found.unit is not None and (p1.scaled or not p2.scaled):
+        # "dropped 6% or $3 billion to $45 billion": a change, then the level it reached;
+        # but "fell by 1 to 1.5 degrees", "down from $89 to $93 billion" are ranges
         return
     if p1.year_like and p2.year_like and found.unit is None and u2 in (None, "count"):
         found.keep = False  # "2021–2025", "between 1600 and 1900": years
@@ -80,6 +87,29 @@ def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
             found.rules += probe.rules
 
 
+def _change_before(sc: Scanner, start: int) -> bool:
+    """Whether a change verb stands earlier in the clause: then "A to B" is a change and the
+    level it reached, not a range. Looks back over other figures ("fell 6% or $3 billion to"),
+    not over a comma or a sentence stop."""
+    texts, lex = sc.texts, sc.lex
+    k = start - 1
+    while k > max(-1, start - CHANGE_REACH):
+        if texts[k] in HARD_STOPS or texts[k] in (",", "from", "between"):
+            return False
+        hedge = lex.qualifiers.match_ending_at(texts, k, max(0, k - 3))
+        if hedge is not None:
+            k -= hedge[1]  # "up to", "more than": a hedge, not a change
+            continue
+        if lex.changes.match_ending_at(texts, k, max(0, k - 3)) is not None:
+            return True
+        k -= 1
+    return False
+
+
+# How far back a change verb turns "A to B" into a change and a level.
+CHANGE_REACH = 10
+
+
 def read_context(
     sc: Scanner, found: Found, left: int, later: list[int], sign_dir: str | None
 ) -> None:
@@ -97,6 +127,8 @@ def read_context(
     article = k >= left and texts[k].lower() in ("a", "an", "the", "another")
     if k >= left and (article or texts[k].lower() == "by"):
         k -= 1
+    if article and k >= left and texts[k].lower() == "by":
+        k -= 1  # "revised up by a $1 billion"
     direction: str | None = None
     by_k = k + 1 if k + 1 < found.start and texts[k + 1].lower() == "by" else None
     if found.range_form == "from_to" and k >= left and texts[k].lower() == "from":
@@ -111,7 +143,7 @@ def read_context(
         verb = lex.changes.match_ending_at(texts, k, left)
         if verb is not None and k > left and texts[k - 1].lower() in PHRASAL_NOT_CHANGE:
             verb = None  # "making up one-fifth", "gave up 517 yards"
-        if article:
+        if article and by_k is None:
             verb = None  # "added a 30 degree homer": the verb's object, not its size
         if verb is not None:
             if texts[k].lower() not in ("higher", "lower", "plus", "off"):
