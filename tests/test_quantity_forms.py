@@ -151,3 +151,20 @@ def test_revised_by_a_sum_to_a_level() -> None:
 def test_ranges_after_a_change_word_stay_ranges(text: str, low: float, high: float) -> None:
     ranged = [q for q in quantities_in_text(text) if q.value_high is not None]
     assert [(q.value, q.value_high) for q in ranged] == [(low, high)]
+
+
+# ---- numbers spelled out the way a broadcast script writes them ----
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("Retail sales climbed four-point-three percent in June.", 4.3, "percent"),
+        ("The deficit reached sixty-two-point-zero-five billion dollars.", 62.05e9, "USD"),
+        ("The harvest came to three point five million tonnes.", 3.5e6, "t"),
+        ("Exports slipped two-point-seven per cent.", 2.7, "percent"),
+    ],
+)
+def test_spelled_decimals_with_hyphens_and_a_scale(text: str, value: float, unit: str) -> None:
+    (q,) = quantities_in_text(text)
+    assert (q.value, q.unit) == (pytest.approx(value), unit)

@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span
 
 from extractor.extract.lexicons import Lexicons, lexicons
 from extractor.extract.nlp import get_nlp
+from extractor.extract.number_phrases import NumberPhrase
 from extractor.extract.quantity_context import (
     Found,
     inherit_changes,
@@ -42,7 +43,6 @@ from extractor.extract.scanner import (
     POSSESSIVES,
     PRONOUN_ONE_BEFORE,
     YEAR_PREPOSITIONS,
-    NumberPhrase,
     Scanner,
     UnitHit,
     member,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extractor.extract.number_phrases import NumberPhrase
 from extractor.extract.numbers import is_year_like
 from extractor.extract.scanner import (
     HARD_STOPS,
     LEVEL_WORDS,
     RANGE_DASHES,
-    NumberPhrase,
     Scanner,
     UnitHit,
 )
