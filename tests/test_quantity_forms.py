@@ -168,3 +168,41 @@ def test_ranges_after_a_change_word_stay_ranges(text: str, low: float, high: flo
 def test_spelled_decimals_with_hyphens_and_a_scale(text: str, value: float, unit: str) -> None:
     (q,) = quantities_in_text(text)
     assert (q.value, q.unit) == (pytest.approx(value), unit)
+
+
+# ---- a scale stated once for the figures around it ----
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "unit"),
+    [
+        (
+            "Imports (US$ millions) rose to 3,410 in June from 3,020 in May.",
+            [3.41e9, 3.02e9],
+            "USD",
+        ),
+        ("Imports, in millions of euros, rose to 3,410 in June.", [3.41e9], "EUR"),
+        ("Imports rose to 3,410 (€ million) in June.", [3.41e9], "EUR"),
+        ("Grain shipments, in thousands of tonnes, were 2,150 in June.", [2.15e6], "t"),
+    ],
+)
+def test_a_scale_note_scales_the_bare_figures_of_its_sentence(
+    text: str, values: list[float], unit: str
+) -> None:
+    found = quantities_in_text(text)
+    assert [q.value for q in found] == [pytest.approx(v) for v in values]
+    assert {q.unit for q in found} == {unit}
+
+
+def test_a_scale_note_leaves_percentages_and_scaled_figures_alone() -> None:
+    pct, level, other = quantities_in_text(
+        "Imports (US$ millions) rose 4% to 3,410, against $2.1 billion a year ago."
+    )
+    assert (pct.value, pct.unit) == (4.0, "percent")
+    assert (level.value, level.unit) == (pytest.approx(3.41e9), "USD")
+    assert other.value == pytest.approx(2.1e9)
+
+
+def test_millions_of_a_thing_are_still_a_vague_amount_not_a_note() -> None:
+    (q,) = quantities_in_text("Millions of dollars flowed out of the fund.")
+    assert (q.value, q.value_high, q.unit) == (1e6, 1e7, "USD")

@@ -33,10 +33,13 @@ from extractor.extract.nlp import get_nlp
 from extractor.extract.number_phrases import NumberPhrase
 from extractor.extract.quantity_context import (
     Found,
+    ScaleNote,
+    apply_scale_notes,
     inherit_changes,
     inherit_units,
     read_context,
     read_range,
+    scale_note_at,
 )
 from extractor.extract.scanner import (
     BLOCK_WINDOW,
@@ -70,8 +73,14 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
     found: list[Found] = []
     consumed = 0
     floor = 0  # a context window reaches back over dropped numbers (years), not kept ones
+    notes: list[ScaleNote] = []
     for pos, i in enumerate(candidates):
         if i < consumed or i in blocked:
+            continue
+        note = scale_note_at(scanner, i)
+        if note is not None:
+            notes.append(note)
+            consumed = note.end
             continue
         item = _read_quantity(scanner, i, floor, _next_numbers(scanner, candidates, pos + 1))
         if item is None:
@@ -82,6 +91,8 @@ def find_quantities(doclike: Doc | Span) -> list[Quantity]:
             found.append(item)
             if limit is not None and len(found) >= limit:
                 break
+    if notes:
+        apply_scale_notes(scanner, found, notes)
     inherit_changes(scanner, found)
     inherit_units(scanner, found)
     return [f.to_quantity(scanner) for f in found if f.keep]

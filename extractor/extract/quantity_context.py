@@ -345,3 +345,71 @@ class Found:
             trigger=self.trigger,
             rules=self.rules,
         )
+
+
+@dataclass
+class ScaleNote:
+    """ "($ millions)", "in thousands of tonnes": the scale (and unit) of the bare figures
+    around it, stated once."""
+
+    start: int
+    end: int
+    multiplier: float
+    unit: str | None
+    unit_surface: str | None
+    rule: str
+
+
+def scale_note_at(sc: Scanner, i: int) -> ScaleNote | None:
+    """A scale word at token i that is a note, not an amount: in brackets ("(millions)",
+    "(US$ million)") or after "in" and closing its phrase ("in millions of dollars,")."""
+    texts, lex, n = sc.texts, sc.lex, sc.n
+    entry = lex.number_words.get(texts[i].lower())
+    if entry is None or entry.kind not in ("scale", "vague") or entry.value < 1000:
+        return None
+    unit = surface = None
+    k = i - 1
+    hit = lex.units.match_ending_at(texts, k, max(0, k - 2)) if k >= 0 else None
+    if hit is not None and hit[0].kind == "currency" and hit[0].position in ("pre", "both"):
+        unit, surface = hit[0].unit, sc.surface(k - hit[1] + 1, k + 1)
+        k -= hit[1]
+    opener = texts[k].lower() if k >= 0 else ""
+    j = i + 1
+    if j + 1 < n and texts[j].lower() == "of":
+        after = sc.unit_after(j + 1, n)
+        if after is None or after.unit in (None, "count", "percent"):
+            return None
+        if unit is None:
+            unit, surface = after.unit, after.surface
+        j = after.end
+    closer = texts[j] if j < n else "."
+    if opener == "(" and closer == ")":
+        return ScaleNote(k, j + 1, entry.value, unit, surface, entry.id)
+    if opener == "in" and (closer in (")", ",") or closer in HARD_STOPS):
+        return ScaleNote(k, j, entry.value, unit, surface, entry.id)
+    return None
+
+
+def apply_scale_notes(sc: Scanner, found: list[Found], notes: list[ScaleNote]) -> None:
+    """Scale the bare figures of a note's sentence: those after it, and the one right before a
+    bracketed note ("5,234 ($ million)"). A figure with its own scale, a percentage or another
+    unit keeps what it says."""
+    for note in notes:
+        for f in found:
+            before = f.end == note.start and sc.texts[note.start] == "("
+            if not before and (f.start < note.end or not _between_clear(sc, note.end, f.start)):
+                continue
+            if f.fraction or any(r.startswith("num-") for r in f.rules):
+                continue
+            if f.unit is not None and (note.unit is None or f.unit != note.unit):
+                continue
+            f.value *= note.multiplier
+            if f.value_high is not None:
+                f.value_high *= note.multiplier
+            if f.unit is None and note.unit is not None:
+                f.unit, f.unit_surface = note.unit, note.unit_surface
+            f.rules += [note.rule, "scale-note"]
+
+
+def _between_clear(sc: Scanner, lo: int, hi: int) -> bool:
+    return not any(sc.texts[t] in HARD_STOPS for t in range(lo, hi))
