@@ -206,3 +206,33 @@ def test_a_scale_note_leaves_percentages_and_scaled_figures_alone() -> None:
 def test_millions_of_a_thing_are_still_a_vague_amount_not_a_note() -> None:
     (q,) = quantities_in_text("Millions of dollars flowed out of the fund.")
     assert (q.value, q.value_high, q.unit) == (1e6, 1e7, "USD")
+
+
+# ---- what is not a fact ----
+
+
+def test_a_span_of_quarters_is_a_period_not_a_share() -> None:
+    found = quantities_in_text("Over the first three quarters, shipments rose 6%.")
+    assert [(q.value, q.unit) for q in found] == [(6.0, "percent")]
+    (share,) = quantities_in_text("Three quarters of the output was sold abroad.")
+    assert (share.value, share.unit) == (75.0, "percent")
+
+
+def test_a_chance_of_rain_and_a_margin_of_error_are_not_quantities() -> None:
+    text = (
+        "Forecasters give a 70% chance of showers, and the survey's margin of error is "
+        "3 points; exports rose 4%."
+    )
+    assert [q.value for q in quantities_in_text(text)] == [4.0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Showers are likely on Sunday with a 60 percent chance of rain and highs of 24 degrees.",
+        "Support for the mayor rose 5 points to 41% in the latest poll of 900 residents.",
+        "The home side won 3-1, and the striker has scored 14 goals in 20 games this season.",
+    ],
+)
+def test_a_story_with_no_economic_measure_yields_no_facts(text: str) -> None:
+    assert facts_of(text) == []
