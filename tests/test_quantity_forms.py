@@ -236,3 +236,14 @@ def test_a_chance_of_rain_and_a_margin_of_error_are_not_quantities() -> None:
 )
 def test_a_story_with_no_economic_measure_yields_no_facts(text: str) -> None:
     assert facts_of(text) == []
+
+
+def test_age_brackets_and_index_names_are_not_quantities() -> None:
+    text = "Hiring of people aged 25 to 54 rose 3%, and the sp 500 fell 1.2%."
+    assert [q.value for q in quantities_in_text(text)] == [3.0, 1.2]
+
+
+def test_a_spaced_dash_range_of_a_measure_may_start_at_a_year_like_number() -> None:
+    (q,) = quantities_in_text("Adults need roughly 1800 - 2400 calories a day.")
+    assert (q.value, q.value_high) == (1800.0, 2400.0)
+    assert quantities_in_text("Between 2019 - 2020 people left.") == []

@@ -64,7 +64,8 @@ def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
         found.end = p2.end
         return
     if p1.year_like != p2.year_like and found.unit is None and cur2 is None:
-        return
+        if not (conn in RANGE_DASHES and u2 not in (None, "count") and p2.value > p1.value):
+            return  # but "2000 - 2500 calories" is a range of a measure
     if p1.year_like and found.unit is None and cur2 is not None:
         return  # "from R1 100 in 2016 to R1 187 in 2017": a year, then a new amount
     if conn in ("to",) and found.unit is None and u2 is None and form == "range":
