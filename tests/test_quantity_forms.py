@@ -247,3 +247,29 @@ def test_a_spaced_dash_range_of_a_measure_may_start_at_a_year_like_number() -> N
     (q,) = quantities_in_text("Adults need roughly 1800 - 2400 calories a day.")
     assert (q.value, q.value_high) == (1800.0, 2400.0)
     assert quantities_in_text("Between 2019 - 2020 people left.") == []
+
+
+# ---- change words after the figure, and spelled-out container units ----
+
+
+@pytest.mark.parametrize(
+    ("text", "change"),
+    [
+        ("Wheat shipments in May were 8 per cent greater than a year earlier.", "up"),
+        ("Rice sales were 5% less than in April.", "down"),
+        ("Coffee exports nosedived by 14% in the season.", "down"),
+    ],
+)
+def test_a_comparative_after_the_figure_makes_it_a_change(text: str, change: str) -> None:
+    (q,) = quantities_in_text(text)
+    assert q.change == change
+
+
+def test_more_than_before_a_figure_is_still_a_hedge() -> None:
+    (q,) = quantities_in_text("Exports were more than 8% of output.")
+    assert (q.qualifier, q.change) == (">", ">")
+
+
+def test_spelled_out_container_units() -> None:
+    (q,) = quantities_in_text("The rail link moved 95,000 twenty foot equivalent units in May.")
+    assert (q.value, q.unit) == (95000.0, "TEU")

@@ -176,7 +176,13 @@ def read_context(
             post = lex.change_nouns.match_at(texts, j, right)
             if post is None and word in ("higher", "lower"):
                 post = lex.changes.match_at(texts, j, right)
-            if post is not None:
+            comparative = COMPARATIVES.get(word) if j + 1 < right else None
+            if post is None and comparative and texts[j + 1].lower() == "than":
+                # "12 per cent greater than a year earlier", "9% less than in May"
+                direction = comparative
+                found.rules.append(f"change-comparative-{comparative}")
+                found.trigger = word
+            elif post is not None:
                 direction = post[0].direction
                 found.rules.append(post[0].id)
                 found.trigger = word
@@ -201,6 +207,12 @@ def find_basis(sc: Scanner, found: Found, left: int, right: int) -> None:
                 found.basis = found.pending_basis[0]
                 found.rules.append(hit[0].id)
             return
+
+
+# A figure followed by one of these and "than" is the size of a change ("12% greater than a
+# year earlier"); before a figure they are hedges ("more than 5%": qualifiers.jsonl).
+COMPARATIVES = {"greater": "up", "more": "up", "higher": "up", "bigger": "up", "larger": "up",
+                "less": "down", "lower": "down", "smaller": "down", "fewer": "down"}  # fmt: skip
 
 
 # How far before "by N" a change verb may stand ("decreased from May 2017 to June 2017 by").
