@@ -273,3 +273,22 @@ def test_more_than_before_a_figure_is_still_a_hedge() -> None:
 def test_spelled_out_container_units() -> None:
     (q,) = quantities_in_text("The rail link moved 95,000 twenty foot equivalent units in May.")
     assert (q.value, q.unit) == (95000.0, "TEU")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Field output reached 1.1mn b/d.",
+        "Field output reached 1.1 million bpd in May.",
+        "Field output reached 1.1m bpd in May.",
+    ],
+)
+def test_barrels_a_day_also_at_the_end_of_a_sentence(text: str) -> None:
+    (q,) = quantities_in_text(text)
+    assert (q.value, q.unit) == (1.1e6, "bbl/d")
+
+
+def test_million_teu_glued_or_spaced() -> None:
+    for text in ("The port handled 3.3m teu in May.", "The port handled 3.3 m TEU in May."):
+        (q,) = quantities_in_text(text)
+        assert (q.value, q.unit) == (3.3e6, "TEU")

@@ -95,5 +95,8 @@ def get_nlp() -> Language:
     tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # "d." is an initial in spaCy's exceptions, which glued the stop to a sentence-final
+    # "b/d." (barrels a day) so the unit was not seen.
+    tokenizer.rules = {k: v for k, v in (tokenizer.rules or {}).items() if k != "d."}
     nlp.add_pipe("sentencizer")
     return nlp
