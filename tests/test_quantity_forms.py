@@ -292,3 +292,19 @@ def test_million_teu_glued_or_spaced() -> None:
     for text in ("The port handled 3.3m teu in May.", "The port handled 3.3 m TEU in May."):
         (q,) = quantities_in_text(text)
         assert (q.value, q.unit) == (3.3e6, "TEU")
+
+
+def test_a_change_noun_then_what_changed_then_of_and_its_size() -> None:
+    size, level = quantities_in_text(
+        "The gap reflected a decrease in the services surplus of $0.4 billion to $18.2 billion."
+    )
+    assert (size.value, size.change) == (0.4e9, "down")
+    assert (level.value, level.change) == (18.2e9, "=")
+
+
+def test_revised_upwards_by_is_a_change() -> None:
+    size, level = quantities_in_text(
+        "The surplus was revised upwards by R0,05-billion to R9,1-billion."
+    )
+    assert (size.value, size.unit, size.change) == (pytest.approx(0.05e9), "ZAR", "up")
+    assert level.value == pytest.approx(9.1e9)

@@ -16,6 +16,7 @@ from extractor.extract.scanner import (
     UnitHit,
 )
 from extractor.models import Quantity
+from extractor.patterns import ChangePattern
 
 
 def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
@@ -88,6 +89,18 @@ def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
             found.rules += probe.rules
 
 
+def _noun_in_of(sc: Scanner, of: int, left: int) -> tuple[ChangePattern, int] | None:
+    """ "an increase in the goods deficit of $0.3 billion": a change noun, then what changed
+    ("in ..."), then "of" and the size (up to six words between, no comma)."""
+    texts = sc.texts
+    for v in range(of - 1, max(left, of - 7), -1):
+        if texts[v] in HARD_STOPS or texts[v] == ",":
+            return None
+        if texts[v].lower() in ("in", "for") and v - 1 >= left:
+            return sc.lex.change_nouns.match_ending_at(texts, v - 1, left)
+    return None
+
+
 def _change_before(sc: Scanner, start: int) -> bool:
     """Whether a change verb stands earlier in the clause: then "A to B" is a change and the
     level it reached, not a range. Looks back over other figures ("fell 6% or $3 billion to"),
@@ -135,7 +148,7 @@ def read_context(
     if found.range_form == "from_to" and k >= left and texts[k].lower() == "from":
         k -= 1  # "fell from $2,415 to $2,315"
     if k >= left and texts[k].lower() == "of":
-        noun = lex.change_nouns.match_ending_at(texts, k - 1, left)
+        noun = lex.change_nouns.match_ending_at(texts, k - 1, left) or _noun_in_of(sc, k, left)
         if noun is not None:
             direction = noun[0].direction
             found.rules.append(noun[0].id)
