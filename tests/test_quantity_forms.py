@@ -308,3 +308,28 @@ def test_revised_upwards_by_is_a_change() -> None:
     )
     assert (size.value, size.unit, size.change) == (pytest.approx(0.05e9), "ZAR", "up")
     assert level.value == pytest.approx(9.1e9)
+
+
+# ---- local dollars: "$" in a story about a dollar economy's own statistics ----
+
+
+def test_a_local_dollar_also_per_unit() -> None:
+    (f,) = facts_of("Australia's average export price for barley rose to $310 a tonne in May.")
+    assert f.unit == "AUD/t"
+    (g,) = facts_of("Australia's export price for barley rose to US$210 a tonne in May.")
+    assert g.unit == "USD/t"
+
+
+@pytest.mark.parametrize(("mark", "unit"), [("$", "CAD"), ("US$", "USD")])
+def test_a_table_in_a_local_dollar_story(mark: str, unit: str) -> None:
+    from extractor.models import Article, Block
+
+    blocks = [
+        Block(section="body", text="Canada's exports rose 2.4% to $61.3 billion in May."),
+        Block(section="table", text="Canadian merchandise trade, May 2024"),
+        Block(section="table", text=f"Item | Value ({mark} bn) | Change (%)"),
+        Block(section="table", text="Energy products | 14.2 | +1.1"),
+    ]
+    facts = extract_facts(Article.from_blocks(blocks, published=date(2024, 7, 1)))
+    table = [f for f in facts if f.section == "table"]
+    assert [(f.value, f.unit) for f in table] == [(pytest.approx(14.2e9), unit)]
