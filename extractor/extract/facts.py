@@ -96,10 +96,7 @@ def extract_facts(article: Article) -> list[Fact]:
             doc = nlp(text)
             for sent in sentences(doc):
                 facts += sentence_facts(sent, block, offset, state, para, heading)
-    facts = dedup(facts)
-    if all(f.metric == "unspecified" for f in facts):
-        return []  # no economic measure anywhere: a weather, sports or polling story
-    return facts
+    return dedup(facts)
 
 
 def sentence_facts(
