@@ -329,7 +329,9 @@ def serve(db_path: Path, host: str, port: int, public: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option(
-    "--show-errors", is_flag=True, help="List missed and extra facts and wrong fields per file."
+    "--show-errors",
+    is_flag=True,
+    help="List missed and extra facts and wrong fields per file (NewsQuant: per quantity).",
 )
 def eval_command(paths: tuple[Path, ...], as_json: bool, show_errors: bool) -> None:
     """Score extraction against gold files or a NewsQuant JSONL.
@@ -345,6 +347,10 @@ def eval_command(paths: tuple[Path, ...], as_json: bool, show_errors: bool) -> N
         click.echo(report_json(gold) if as_json else gold.table(show_errors))
     for report in newsquant:
         click.echo(json.dumps(report.model_dump(), indent=2) if as_json else report.table())
+        if show_errors and not as_json:
+            from extractor.evaluate.newsquant import score_newsquant
+
+            click.echo(score_newsquant(Path(report.path), keep_examples=True).errors())
 
 
 @cli.command()

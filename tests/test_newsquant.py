@@ -37,6 +37,9 @@ def test_score_newsquant_counts_value_unit_and_change(tmp_path: Path) -> None:
     assert report.value_change.tp == 3  # "about 30 people" is "~", not "="
     assert "value+change" in report.table()
     assert json.loads(report.model_dump_json())["value"]["f1"] == 1.0
+    errors = score_newsquant(path, keep_examples=True).errors().splitlines()
+    assert errors[0].startswith("b: wrong change: gold (30.0,") and "about 30 people" in errors[1]
+    assert len(errors) == 2
 
 
 def run(verb: str, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:

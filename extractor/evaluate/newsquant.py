@@ -175,6 +175,29 @@ class NewsQuantReport(BaseModel):
             lines.append(f"{name:<14}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.tp:>6}")
         return "\n".join(lines)
 
+    def errors(self) -> str:
+        """The misses, extras and wrong units or changes among the kept examples, one line
+        each with the sentence (`score_newsquant(..., keep_examples=True)`)."""
+        lines = []
+        for ex in self.examples:
+            g, p = ex["gold"], ex["pred"]
+            if g and p:
+                wrong = []
+                if _unit_key(p.get("nq_unit")) != _unit_key(g.get("unit")):
+                    wrong.append("unit")
+                if p.get("change") != g.get("change"):
+                    wrong.append("change")
+                if not wrong:
+                    continue
+                kind = "wrong " + "+".join(wrong)
+            else:
+                kind = "missed" if g else "extra"
+            gold = g and (g.get("value"), g.get("range"), g.get("unit"), g.get("change"))
+            pred = p and (p.get("surface"), p.get("nq_unit"), p.get("change"))
+            lines.append(f"{ex['id']}: {kind}: gold {gold} predicted {pred}")
+            lines.append(f"    | {ex['text']}")
+        return "\n".join(lines)
+
 
 def _score(tp: int, gold: int, predicted: int) -> Score:
     p = tp / predicted if predicted else 0.0

@@ -8,6 +8,8 @@ exports fell 7.7%" in a digest) is folded into the fuller statement of it ("fell
 million units") when the two sit in different sections, or name the same metric; within one
 section two metrics can share a change by chance ("exports rose 11.2%", "per-day exports rose
 11.2%"), so there they stay apart.
+
+An article whose facts all lack a metric is not economic news: it yields no facts.
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ def _norm(metric: str) -> str:
 
 
 def dedup(facts: list[Fact]) -> list[Fact]:
+    """An article's facts, each once; none when no figure has a metric (a weather, sports or
+    polling story: "a 60% chance of rain", "41% in the latest poll", "14 goals")."""
     kept: list[Fact] = []
     for fact in facts:
         merged = False
@@ -101,7 +105,7 @@ def dedup(facts: list[Fact]) -> list[Fact]:
                 break
         if not merged:
             kept.append(fact)
-    return kept
+    return kept if any(f.metric != "unspecified" for f in kept) else []
 
 
 def _merge(winner: Fact, loser: Fact, keep_first: bool) -> Fact:

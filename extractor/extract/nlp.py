@@ -10,6 +10,7 @@ lexicon lookup can see the currency, the scale and the unit beside it:
     "$5-$7"     -> $ | 5 | - | $ | 7    "2021–2025" -> 2021 | – | 2025
     "8%-9%"     -> 8 | % | - | 9 | %
     "1.2m teu"  -> 1.2 | m | teu        "164p"    -> 164 | p
+    "R15,72-billion" -> R | 15,72 | - | billion     "$9.08billion" -> $ | 9.08 | billion
 
 Other layers may add components after the sentencizer; keep `get_nlp()` the one place that
 builds the pipeline so every caller tokenizes identically (spans found by one layer are valid
@@ -36,7 +37,8 @@ CURRENCY_PREFIXES = [
     r"\$(?:US|A|NZ|C)(?=[0-9])",  # "$US55,931,000", "$A82.6 million"
     r"(?:PS|Y=)(?=[0-9])",  # ASCII transliterations of £ and ¥ ("PS6m", "Y=28,030")
     r"(?:RM|Rs\.?|Rp|Tk|RMB|Dh|SR)(?=[0-9])",
-    r"R(?=[0-9][0-9.,]*(?:bn|mn|m|k|tn)?$)",  # rand: "R14.9", "R20bn", not "R2-D2"
+    # rand: "R14.9", "R20bn", "R15,72-billion" (South African style), not "R2-D2"
+    r"R(?=[0-9][0-9.,]*(?:bn|mn|m|k|tn|-?(?:billion|million|trillion|bn|m))?$)",
     r"[₩₹₽₺₱₫฿₪₦¢]",
 ]
 
@@ -50,6 +52,8 @@ def currency_code_prefix() -> str:
 # "1.2m"). Only after a digit, so ordinary words keep their shape.
 NUMBER_SUFFIXES = [
     r"(?<=[0-9])(?:bn|Bn|BN|mn|Mn|MN|mln|bln|trn|tn|Tn|TN|m|M|k|K|b|B|p|pc|pp|ppt|bps|bp)",
+    # Whole scale words glued on by careless copy ("$9.08billion", "Rs.1,30,525.08crore").
+    r"(?<=[0-9])(?:thousand|million|billion|trillion|crores?|lakhs?)",
 ]
 # Hyphens and dashes between numbers or before a currency symbol make ranges ("5-6%",
 # "2021–2025", "$5-$7").
@@ -91,5 +95,8 @@ def get_nlp() -> Language:
     tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # "d." is an initial in spaCy's exceptions, which glued the stop to a sentence-final
+    # "b/d." (barrels a day) so the unit was not seen.
+    tokenizer.rules = {k: v for k, v in (tokenizer.rules or {}).items() if k != "d."}
     nlp.add_pipe("sentencizer")
     return nlp

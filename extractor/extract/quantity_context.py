@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extractor.extract.number_phrases import NumberPhrase
+from extractor.extract.numbers import is_year_like
 from extractor.extract.scanner import (
     HARD_STOPS,
     LEVEL_WORDS,
     RANGE_DASHES,
-    NumberPhrase,
     Scanner,
     UnitHit,
 )
 from extractor.models import Quantity
+from extractor.patterns import ChangePattern
 
 
 def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
@@ -25,14 +27,17 @@ def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
     conn = texts[k].lower()
     before = texts[found.start - 1].lower() if found.start > left else ""
     before2 = texts[found.start - 2].lower() if found.start - 1 > left else ""
+    after_change = False
     if conn in RANGE_DASHES:
         form = "range"
     elif conn == "to":
         form = "from_to" if before == "from" else "range"
         if before != "from" and sc.lex.changes.match_ending_at(texts, found.start - 1, left):
             return  # "rose 5% to $2 billion"
+        after_change = before != "from" and _change_before(sc, found.start)
     elif conn == "and" and (before == "between" or before2 == "between"):
         form = "range"
+        after_change = False
     else:
         return
     j = k + 1
@@ -51,12 +56,19 @@ def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
     u2 = cur2 or (unit2.unit if unit2 else None)
     if found.unit is not None and u2 is not None and found.unit != u2:
         return
+    if after_change and found.unit is not None and (p1.scaled or not p2.scaled):
+        # "dropped 6% or $3 billion to $45 billion": a change, then the level it reached;
+        # but "fell by 1 to 1.5 degrees", "down from $89 to $93 billion" are ranges
+        return
     if p1.year_like and p2.year_like and found.unit is None and u2 in (None, "count"):
         found.keep = False  # "2021–2025", "between 1600 and 1900": years
         found.end = p2.end
         return
     if p1.year_like != p2.year_like and found.unit is None and cur2 is None:
-        return
+        if not (conn in RANGE_DASHES and u2 not in (None, "count") and p2.value > p1.value):
+            return  # but "2000 - 2500 calories" is a range of a measure
+    if p1.year_like and found.unit is None and cur2 is not None:
+        return  # "from R1 100 in 2016 to R1 187 in 2017": a year, then a new amount
     if conn in ("to",) and found.unit is None and u2 is None and form == "range":
         return  # "from 5 to ..." without any unit is too weak a range
     v1 = found.value
@@ -77,6 +89,41 @@ def read_range(sc: Scanner, found: Found, p1: NumberPhrase, left: int) -> None:
             found.rules += probe.rules
 
 
+def _noun_in_of(sc: Scanner, of: int, left: int) -> tuple[ChangePattern, int] | None:
+    """ "an increase in the goods deficit of $0.3 billion": a change noun, then what changed
+    ("in ..."), then "of" and the size (up to six words between, no comma)."""
+    texts = sc.texts
+    for v in range(of - 1, max(left, of - 7), -1):
+        if texts[v] in HARD_STOPS or texts[v] == ",":
+            return None
+        if texts[v].lower() in ("in", "for") and v - 1 >= left:
+            return sc.lex.change_nouns.match_ending_at(texts, v - 1, left)
+    return None
+
+
+def _change_before(sc: Scanner, start: int) -> bool:
+    """Whether a change verb stands earlier in the clause: then "A to B" is a change and the
+    level it reached, not a range. Looks back over other figures ("fell 6% or $3 billion to"),
+    not over a comma or a sentence stop."""
+    texts, lex = sc.texts, sc.lex
+    k = start - 1
+    while k > max(-1, start - CHANGE_REACH):
+        if texts[k] in HARD_STOPS or texts[k] in (",", "from", "between"):
+            return False
+        hedge = lex.qualifiers.match_ending_at(texts, k, max(0, k - 3))
+        if hedge is not None:
+            k -= hedge[1]  # "up to", "more than": a hedge, not a change
+            continue
+        if lex.changes.match_ending_at(texts, k, max(0, k - 3)) is not None:
+            return True
+        k -= 1
+    return False
+
+
+# How far back a change verb turns "A to B" into a change and a level.
+CHANGE_REACH = 10
+
+
 def read_context(
     sc: Scanner, found: Found, left: int, later: list[int], sign_dir: str | None
 ) -> None:
@@ -94,12 +141,14 @@ def read_context(
     article = k >= left and texts[k].lower() in ("a", "an", "the", "another")
     if k >= left and (article or texts[k].lower() == "by"):
         k -= 1
+    if article and k >= left and texts[k].lower() == "by":
+        k -= 1  # "revised up by a $1 billion"
     direction: str | None = None
     by_k = k + 1 if k + 1 < found.start and texts[k + 1].lower() == "by" else None
     if found.range_form == "from_to" and k >= left and texts[k].lower() == "from":
         k -= 1  # "fell from $2,415 to $2,315"
     if k >= left and texts[k].lower() == "of":
-        noun = lex.change_nouns.match_ending_at(texts, k - 1, left)
+        noun = lex.change_nouns.match_ending_at(texts, k - 1, left) or _noun_in_of(sc, k, left)
         if noun is not None:
             direction = noun[0].direction
             found.rules.append(noun[0].id)
@@ -108,7 +157,7 @@ def read_context(
         verb = lex.changes.match_ending_at(texts, k, left)
         if verb is not None and k > left and texts[k - 1].lower() in PHRASAL_NOT_CHANGE:
             verb = None  # "making up one-fifth", "gave up 517 yards"
-        if article:
+        if article and by_k is None:
             verb = None  # "added a 30 degree homer": the verb's object, not its size
         if verb is not None:
             if texts[k].lower() not in ("higher", "lower", "plus", "off"):
@@ -116,8 +165,9 @@ def read_context(
                 found.rules.append(verb[0].id)
                 found.trigger = texts[k].lower()
     if direction is None and by_k is not None:
-        # "grow sales by 35 per cent", "cut its forecast by 0.5 points"
-        for v in range(by_k - 1, max(left, by_k - 4) - 1, -1):
+        # "grow sales by 35 per cent", "cut its forecast by 0.5 points", "fell from May to
+        # June by $3 billion" (a span of dates between, but no other amount)
+        for v in range(by_k - 1, max(left, by_k - BY_REACH) - 1, -1):
             verb = lex.changes_by.match_ending_at(texts, v, left)
             if verb is not None:
                 direction = verb[0].direction
@@ -125,6 +175,8 @@ def read_context(
                 found.trigger = texts[v].lower()
                 break
             if texts[v] in HARD_STOPS or texts[v] == ",":
+                break
+            if texts[v][:1].isdigit() and not is_year_like(texts[v]):
                 break
     right = sc.right_bound(found.end, later[0] if later else sc.n)
     if direction is None:
@@ -137,7 +189,13 @@ def read_context(
             post = lex.change_nouns.match_at(texts, j, right)
             if post is None and word in ("higher", "lower"):
                 post = lex.changes.match_at(texts, j, right)
-            if post is not None:
+            comparative = COMPARATIVES.get(word) if j + 1 < right else None
+            if post is None and comparative and texts[j + 1].lower() == "than":
+                # "12 per cent greater than a year earlier", "9% less than in May"
+                direction = comparative
+                found.rules.append(f"change-comparative-{comparative}")
+                found.trigger = word
+            elif post is not None:
                 direction = post[0].direction
                 found.rules.append(post[0].id)
                 found.trigger = word
@@ -162,6 +220,16 @@ def find_basis(sc: Scanner, found: Found, left: int, right: int) -> None:
                 found.basis = found.pending_basis[0]
                 found.rules.append(hit[0].id)
             return
+
+
+# A figure followed by one of these and "than" is the size of a change ("12% greater than a
+# year earlier"); before a figure they are hedges ("more than 5%": qualifiers.jsonl).
+COMPARATIVES = {"greater": "up", "more": "up", "higher": "up", "bigger": "up", "larger": "up",
+                "less": "down", "lower": "down", "smaller": "down", "fewer": "down"}  # fmt: skip
+
+
+# How far before "by N" a change verb may stand ("decreased from May 2017 to June 2017 by").
+BY_REACH = 8
 
 
 PHRASAL_NOT_CHANGE = frozenset(
@@ -303,3 +371,71 @@ class Found:
             trigger=self.trigger,
             rules=self.rules,
         )
+
+
+@dataclass
+class ScaleNote:
+    """ "($ millions)", "in thousands of tonnes": the scale (and unit) of the bare figures
+    around it, stated once."""
+
+    start: int
+    end: int
+    multiplier: float
+    unit: str | None
+    unit_surface: str | None
+    rule: str
+
+
+def scale_note_at(sc: Scanner, i: int) -> ScaleNote | None:
+    """A scale word at token i that is a note, not an amount: in brackets ("(millions)",
+    "(US$ million)") or after "in" and closing its phrase ("in millions of dollars,")."""
+    texts, lex, n = sc.texts, sc.lex, sc.n
+    entry = lex.number_words.get(texts[i].lower())
+    if entry is None or entry.kind not in ("scale", "vague") or entry.value < 1000:
+        return None
+    unit = surface = None
+    k = i - 1
+    hit = lex.units.match_ending_at(texts, k, max(0, k - 2)) if k >= 0 else None
+    if hit is not None and hit[0].kind == "currency" and hit[0].position in ("pre", "both"):
+        unit, surface = hit[0].unit, sc.surface(k - hit[1] + 1, k + 1)
+        k -= hit[1]
+    opener = texts[k].lower() if k >= 0 else ""
+    j = i + 1
+    if j + 1 < n and texts[j].lower() == "of":
+        after = sc.unit_after(j + 1, n)
+        if after is None or after.unit in (None, "count", "percent"):
+            return None
+        if unit is None:
+            unit, surface = after.unit, after.surface
+        j = after.end
+    closer = texts[j] if j < n else "."
+    if opener == "(" and closer == ")":
+        return ScaleNote(k, j + 1, entry.value, unit, surface, entry.id)
+    if opener == "in" and (closer in (")", ",") or closer in HARD_STOPS):
+        return ScaleNote(k, j, entry.value, unit, surface, entry.id)
+    return None
+
+
+def apply_scale_notes(sc: Scanner, found: list[Found], notes: list[ScaleNote]) -> None:
+    """Scale the bare figures of a note's sentence: those after it, and the one right before a
+    bracketed note ("5,234 ($ million)"). A figure with its own scale, a percentage or another
+    unit keeps what it says."""
+    for note in notes:
+        for f in found:
+            before = f.end == note.start and sc.texts[note.start] == "("
+            if not before and (f.start < note.end or not _between_clear(sc, note.end, f.start)):
+                continue
+            if f.fraction or any(r.startswith("num-") for r in f.rules):
+                continue
+            if f.unit is not None and (note.unit is None or f.unit != note.unit):
+                continue
+            f.value *= note.multiplier
+            if f.value_high is not None:
+                f.value_high *= note.multiplier
+            if f.unit is None and note.unit is not None:
+                f.unit, f.unit_surface = note.unit, note.unit_surface
+            f.rules += [note.rule, "scale-note"]
+
+
+def _between_clear(sc: Scanner, lo: int, hi: int) -> bool:
+    return not any(sc.texts[t] in HARD_STOPS for t in range(lo, hi))

@@ -27,8 +27,9 @@ def repair(q, text: str, s_start: int, local: str | None):
     bare_dollar = (q.unit_surface or "").strip() in ("$", "dollars", "dollar") or bool(
         re.match(r"[+-]?\$", q.surface)
     )
-    if local and q.unit == "USD" and bare_dollar:
-        q = q.model_copy(update={"unit": local})  # "$" in an Australian release is AUD
+    if local and q.unit and q.unit.split("/")[0] == "USD" and bare_dollar:
+        # "$" in an Australian release is AUD, also per tonne ("$120 a tonne": AUD/t)
+        q = q.model_copy(update={"unit": local + q.unit[3:]})
     if q.unit is None and re.match(r"\s*\.\s*(?:per\s*cent|percent)\b", text[end : end + 14]):
         q = q.model_copy(update={"unit": "percent"})  # "grew 1.3. per cent": a typo
     return q, start, end

@@ -12,12 +12,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
 from extractor.extract.lexicons import Lexicons
-from extractor.extract.numbers import (
-    WordNumber,
-    is_ordinal_numeral,
-    is_year_like,
-    parse_numeral,
-)
+from extractor.extract.number_phrases import NumberPhrase, NumberReader
 
 # Tokens a context window never crosses.
 HARD_STOPS = frozenset({".", "!", "?", ";", ":", "•", "|"})
@@ -66,20 +61,6 @@ def is_plural(word: str) -> bool:
 
 
 @dataclass
-class NumberPhrase:
-    start: int
-    end: int
-    value: float
-    value_high: float | None = None
-    raw: float = 0.0  # the value before any scale word
-    scaled: bool = False
-    words: bool = False
-    fraction: bool = False
-    year_like: bool = False
-    rules: list[str] = field(default_factory=list)
-
-
-@dataclass
 class UnitHit:
     unit: str | None
     surface: str | None
@@ -109,7 +90,7 @@ def token_attrs(doclike: Doc | Span) -> numpy.ndarray:
     return attrs[doclike.start : doclike.end]
 
 
-class Scanner:
+class Scanner(NumberReader):
     """Reads the quantities of one Doc or Span (token indices local to it)."""
 
     def __init__(self, doclike: Doc | Span, lex: Lexicons) -> None:
@@ -125,182 +106,6 @@ class Scanner:
         self.texts = [strings[h] for h in self.attrs[:, 0].tolist()]
 
     # ---- number phrases ----
-    def number_at(self, i: int, end: int, currency: bool) -> NumberPhrase | None:
-        texts, lex = self.texts, self.lex
-        text = texts[i]
-        lower = text.lower()
-        entry = lex.number_words.get(lower)
-        if entry is None or text[0].isdigit() or text[0] in "+-−.":
-            value = parse_numeral(text)
-            if value is None or is_ordinal_numeral(text):
-                return None
-            phrase = NumberPhrase(i, i + 1, value, raw=value, year_like=is_year_like(text))
-            j = i + 1
-            # "57-point-zero-seven"
-            if j + 1 < end and texts[j] == "-" and texts[j + 1].lower() == "point":
-                state = WordNumber()
-                state.add_digits(value)
-                state.in_decimals = True
-                k = j + 2
-                while k < end:
-                    if texts[k] == "-" and k + 1 < end:
-                        k += 1
-                    nxt = lex.number_words.get(texts[k].lower())
-                    if nxt is None or not state.add(nxt):
-                        break
-                    k += 1
-                if state.decimals:
-                    phrase.value = phrase.raw = state.value
-                    phrase.end = j = k if texts[k - 1] != "-" else k - 1
-            return self._scales(phrase, j, end, currency)
-        return self._words(i, end)
-
-    def _scales(self, phrase: NumberPhrase, j: int, end: int, currency: bool) -> NumberPhrase:
-        texts, lex = self.texts, self.lex
-        while j < end:
-            hit = lex.numbers.match_at(texts, j, end)
-            if hit is None:
-                break
-            entry, length = hit
-            kind = entry.kind
-            if kind not in ("scale", "scale_abbrev", "hundred", "dozen"):
-                break
-            if entry.pattern in ("b", "B") and j + 1 < end and texts[j + 1] == "/":
-                break  # "b/d": barrels a day
-            if entry.pattern in ("m", "M") and not currency and self._metres_follow(j + 1):
-                break  # "a 100m sprint", "30m-high": metres, not million
-            phrase.value *= entry.value
-            phrase.scaled = True
-            phrase.year_like = False
-            phrase.rules.append(entry.id)
-            j += length
-            phrase.end = j
-        return phrase
-
-    def _words(self, i: int, end: int) -> NumberPhrase | None:
-        texts, lex = self.texts, self.lex
-        entry = lex.number_words.get(texts[i].lower())
-        if entry is None:
-            return None
-        kind = entry.kind
-        start = i
-        # "a million", "a third", "a dozen": the article is the number one.
-        article = i > 0 and texts[i - 1].lower() in ("a", "an") and kind in (
-            "scale", "hundred", "dozen", "fraction"
-        )  # fmt: skip
-        if kind == "vague":
-            if i + 1 < end and texts[i + 1].lower() == "of":
-                lo = entry.value
-                hi = entry.value_high if entry.value_high is not None else lo
-                inner = lex.number_words.get(texts[i + 2].lower()) if i + 2 < end else None
-                if inner is not None and inner.kind == "vague":
-                    # "tens of thousands" -> 10,000 to 100,000
-                    lo2 = inner.value
-                    hi2 = inner.value_high if inner.value_high is not None else lo2
-                    return NumberPhrase(i, i + 3, lo * lo2, lo * hi2, lo * lo2, words=True,
-                                        rules=[entry.id, inner.id])  # fmt: skip
-                if entry.pattern == "tens":
-                    return None
-                return NumberPhrase(i, i + 1, lo, hi, lo, words=True, rules=[entry.id])
-            return None
-        if kind in ("scale", "hundred", "dozen") and not article:
-            prev = texts[i - 1] if i > 0 else ""
-            if not (prev[:1].isdigit() or lex.number_words.get(prev.lower()) is not None):
-                return None  # "several hundred", "a baker's dozen": no stated number
-        if kind == "fraction" and not article:
-            # Bare "half of": one half. Other bare ordinals ("the third quarter") are not numbers.
-            if entry.pattern == "half" and i + 1 < end and texts[i + 1].lower() == "of":
-                return NumberPhrase(i, i + 1, 50.0, raw=0.5, words=True, fraction=True,
-                                    rules=[entry.id])  # fmt: skip
-            return None
-        if kind in ("decimal_point", "article"):
-            return None
-        state = WordNumber()
-        rules: list[str] = []
-        if article:
-            start = i - 1
-            state.add_digits(1.0)
-            state.seen = True
-        if article:
-            rules.append(lex.number_words["a"].id)
-        j = i
-        last = i - 1 if article else i
-        while j < end:
-            word = lex.number_words.get(texts[j].lower())
-            if word is None:
-                break
-            wkind = word.kind
-            if wkind == "fraction":
-                break
-            if wkind == "decimal_point":
-                after = lex.number_words.get(texts[j + 1].lower()) if j + 1 < end else None
-                if after is None or after.kind != "unit":
-                    break
-            if wkind in ("vague", "article") or (wkind == "scale_abbrev" and j == i):
-                break
-            if wkind == "scale_abbrev" and word.pattern not in (
-                "bn",
-                "mn",
-                "tn",
-                "trn",
-                "mln",
-                "bln",
-            ):
-                break
-            if not state.add(word):
-                break
-            rules.append(word.id)
-            last = j
-            j += 1
-            # "twenty-five", "one hundred and five"
-            if (
-                j + 1 < end
-                and texts[j] in ("-", "and")
-                and texts[j + 1].lower() in lex.number_words
-            ):
-                nxt = lex.number_words[texts[j + 1].lower()]
-                if nxt.kind in ("unit", "tens", "fraction", "decimal_point"):
-                    j += 1
-        if not state.seen:
-            return None
-        end_tok = last + 1
-        # A fraction after the numerator: "one-fifth", "two-thirds", "a third".
-        k = end_tok
-        if k < end and texts[k] == "-":
-            k += 1
-        frac = lex.number_words.get(texts[k].lower()) if k < end else None
-        if frac is not None and frac.kind == "fraction" and state.total == 0:
-            numerator = state.current
-            share = numerator * frac.value
-            rules.append(frac.id)
-            # "half a million": a multiplier, not a share
-            if k + 2 < end and texts[k + 1].lower() in ("a", "an"):
-                scale = lex.number_words.get(texts[k + 2].lower())
-                if scale is not None and scale.kind == "scale":
-                    value = share * scale.value
-                    return NumberPhrase(start, k + 3, value, raw=share, words=True, scaled=True,
-                                        rules=rules + [scale.id])  # fmt: skip
-            if numerator >= 1 and share <= 1.0 + 1e-9:
-                return NumberPhrase(start, k + 1, round(share * 100, 10), raw=share,
-                                    words=True, fraction=True, rules=rules)  # fmt: skip
-        # "two and a half"
-        if (
-            end_tok + 2 < end
-            and texts[end_tok].lower() == "and"
-            and texts[end_tok + 1].lower() in ("a", "one")
-            and texts[end_tok + 2].lower() == "half"
-        ):
-            state.current += 0.5
-            end_tok += 3
-        value = state.value
-        raw = value
-        last_word = lex.number_words.get(texts[end_tok - 1].lower())
-        if last_word is not None and last_word.kind in ("scale", "hundred"):
-            raw = value / last_word.value
-        phrase = NumberPhrase(start, end_tok, value, raw=raw, words=True, rules=rules)
-        phrase.scaled = state.total > 0 or any("scale" in r or "hundred" in r for r in rules)
-        return phrase
-
     def surface(self, start: int, end: int) -> str:
         """The document text of tokens [start, end), with its original spacing."""
         # spaCy keeps at most one space as a token's trailing whitespace (longer runs become
@@ -316,15 +121,6 @@ class Scanner:
 
     def end_char(self, k: int) -> int:
         return int(self.attrs[k, 4]) + len(self.texts[k])
-
-    def spaced(self, k: int) -> bool:
-        """Whether whitespace follows token k."""
-        return bool(self.attrs[k, 3])
-
-    def _metres_follow(self, j: int) -> bool:
-        if j >= self.n:
-            return False
-        return self.texts[j] == "-" or self.texts[j].lower() in METRE_CONTEXT
 
     def _noun_follows(self, j: int) -> bool:
         if j >= self.n:
@@ -466,10 +262,3 @@ def member(values: numpy.ndarray, table: numpy.ndarray) -> numpy.ndarray:
         return numpy.zeros(len(values), dtype=bool)
     at = numpy.minimum(numpy.searchsorted(table, values), len(table) - 1)
     return table[at] == values
-
-
-# After "100m", these say metres; otherwise a lone "m" after a number is million in news.
-METRE_CONTEXT = frozenset(
-    {"tall", "high", "long", "wide", "deep", "away", "sprint", "race", "hurdles", "freestyle",
-     "dash", "relay", "below", "above", "underground", "altitude", "depth", "radius"}
-)  # fmt: skip

@@ -17,7 +17,7 @@ from extractor.cues import find_cues
 from extractor.extract.entities import find_entities
 from extractor.extract.periods import Period, PeriodContext, find_periods, resolve
 from extractor.models import Block, Fact
-from extractor.vocabulary import header_currencies, header_scales
+from extractor.vocabulary import header_currencies, header_scales, local_dollar
 
 UNITS = {"teu": "TEU", "tonnes": "t", "tons": "t", "t": "t", "bpd": "bbl/d", "barrels": "bbl"}
 NUMBER = re.compile(r"^\s*([+\-−–]?)\s*(\d[\d,]*(?:\.\d+)?)\s*%?\s*$")
@@ -31,6 +31,16 @@ class Column:
     scale: float = 1.0
     change_unit: str = "percent"
     period: Period | None = None
+    bare_dollar: bool = False  # "$" without a country mark: the article's own dollar
+
+
+# A "$" with no country before it ("Value ($ bn)"), not "US$", "A$" or "NT$".
+BARE_DOLLAR = re.compile(r"(?<![A-Za-z.])\$")
+US_MARK = re.compile(r"\bUS\s*\$|\bUSD\b|\bU\.S\.|\bUS dollars?\b", re.I)
+
+
+def _bare_dollar(text: str) -> bool:
+    return bool(BARE_DOLLAR.search(text)) and not US_MARK.search(text)
 
 
 def number(cell: str) -> float | None:
@@ -95,6 +105,7 @@ def read_columns(header: list[str], context: str, ctx: PeriodContext) -> list[Co
                     unit or base_unit,
                     scale if unit or scale != 1 else base_scale,
                     period=period,
+                    bare_dollar=_bare_dollar(cell if unit else context),
                 )  # fmt: skip
             )
     return columns
@@ -125,6 +136,7 @@ def table_facts(
     label_cols = [i for i, col in enumerate(columns) if col.kind == "label"]
     partner_table = bool(label_cols) and bool(PARTNER_HEADER.search(header[label_cols[0]]))
     facts: list[Fact] = []
+    local = local_dollar(main_entity)  # "$" in an Australian table is AUD
     for block, row in zip(rows[head_at + 1 :], cells[head_at + 1 :], strict=False):
         if len(row) != len(header):
             continue
@@ -155,12 +167,14 @@ def table_facts(
                 name_metric = metric.replace("balance", "surplus" if value >= 0 else "deficit")
                 value = abs(value)
             with_change = change is not None and n == 0
+            # the article's own figures: its own row, or rows of items, not other economies
+            own = local is not None and (entity == main_entity or not found)
             start = block.start + block.text.find(row[i])
             facts.append(
                 Fact(
                     metric=name_metric,
                     value=value * col.scale,
-                    unit=col.unit,
+                    unit=local if col.unit == "USD" and col.bare_dollar and own else col.unit,
                     change=change[0] if with_change else None,  # type: ignore[index]
                     change_unit=change[1] if with_change else None,  # type: ignore[index]
                     change_basis="yoy" if with_change and period and period.implies_yoy else None,

@@ -92,6 +92,7 @@ def parse_html(
     tags = index_tags(soup)
     meta = page_metadata(tags)
     site.prepare(soup)
+    mark_powers(soup)
     page_text = soup.get_text(" ", strip=True)
     root = site.root(soup)
     if root is None:
@@ -119,6 +120,24 @@ def parse_html(
         outlet=meta.get("outlet"),
         truncated=truncated,
     )
+
+
+# A superscript exponent right after a base of ten ("10<sup>400</sup>", "×10<sup>-3</sup>").
+POWER_BASE = re.compile(r"(?:^|[^0-9.,])10$")
+POWER_EXPONENT = re.compile(r"[-−]?[0-9]{1,4}")
+
+
+def mark_powers(soup: BeautifulSoup) -> None:
+    """Write a power of ten as "10^400": as text the superscript would read "10 400", which the
+    quantity layer cannot tell from two numbers. Footnote marks (after a word or a
+    percent sign) are left alone."""
+    for sup in soup.find_all("sup"):
+        prev = sup.previous_sibling
+        text = sup.get_text().strip()
+        if isinstance(prev, NavigableString) and POWER_EXPONENT.fullmatch(text):
+            if POWER_BASE.search(str(prev)):
+                prev.replace_with(str(prev) + "^" + text.replace("−", "-"))
+                sup.decompose()
 
 
 def shrink(html: str) -> tuple[str, bool]:
