@@ -66,9 +66,14 @@ def test_a_ranking_of_counterparts_names_partners_not_entities() -> None:
 
 
 def test_a_ranking_of_reporters_is_not_one_of_partners() -> None:
-    text = "China was the largest exporter, followed by Germany, with $1.6 trillion."
-    (fact,) = extract_facts(article(text))
-    assert fact.partner is None
+    # (the first sentence makes the story an economic one: a story whose figures name no
+    # metric at all yields no facts)
+    text = (
+        "World exports rose 3% to $24 trillion in 2023. "
+        "China was the largest exporter, followed by Germany, with $1.6 trillion."
+    )
+    facts = [f for f in extract_facts(article(text)) if f.value == 1.6e12]
+    assert len(facts) == 1 and facts[0].partner is None
 
 
 def test_trade_blocs_and_regions_of_the_gazetteer() -> None:
@@ -189,9 +194,11 @@ def test_a_subject_described_as_a_counterpart_is_the_partner() -> None:
 
 def test_respectively_subjects_named_as_buyers_are_counterparts() -> None:
     text = (
+        "Indonesia's coal exports rose 4% to 500 million tonnes in 2023. "
         "India and China, the top two buyers, took 45 million and 30 million tonnes respectively."
     )
     facts = extract_facts(article(text, title="Indonesia coal exports"))
+    facts = [f for f in facts if f.evidence.startswith("India and China")]
     assert [(f.entity, f.partner) for f in facts] == [
         ("Indonesia", "India"),
         ("Indonesia", "China"),
