@@ -108,7 +108,7 @@ def test_a_base_after_over_the_previous_year_is_a_comparison_not_the_period() ->
 
 def test_higher_than_that_of_the_first_quarter_is_quarter_on_quarter() -> None:
     text = (
-        "Freight carried in the second quarter was 4 percent higher than that of the first quarter."
+        "Export volume in the second quarter was 4 percent higher than that of the first quarter."
     )
     f = by_value(facts_of(text, date(2023, 7, 20)), change=4.0)
     assert (f.period, f.change_basis) == ("2023-Q2", "qoq")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extractor.cues import cue_regex
 from extractor.extract.number_phrases import NumberPhrase
 from extractor.extract.numbers import is_year_like
 from extractor.extract.scanner import (
@@ -115,9 +116,18 @@ def _change_before(sc: Scanner, start: int) -> bool:
             k -= hedge[1]  # "up to", "more than": a hedge, not a change
             continue
         if lex.changes.match_ending_at(texts, k, max(0, k - 3)) is not None:
-            return True
+            return not _not_yet(texts, k)
         k -= 1
     return False
+
+
+def _not_yet(texts: list[str], verb: int) -> bool:
+    """A movement put in the future or the conditional ("expect exports to increase about $1
+    billion to $2 billion"): its "A to B" stays a range (cue not_yet_before)."""
+    first = verb
+    while first > 0 and texts[first - 1] not in HARD_STOPS and verb - first < 12:
+        first -= 1
+    return bool(cue_regex("not_yet_before").search(" ".join(texts[first:verb])))
 
 
 # How far back a change verb turns "A to B" into a change and a level.
